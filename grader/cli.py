@@ -1,0 +1,90 @@
+"""``python -m grader COMMAND``: the course pipeline from the command line.
+
+Commands:
+    release   regenerate release/05_dataloader with nbgrader (then scan it for leaks)
+    export    write tinytorch/core/dataloader.py from a notebook
+    demo      the main job: release, export, run the notebook for its figures,
+              grade the bundled submissions, write grades and feedback
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader import paths
+
+
+def _release(arguments) -> int:
+    from grader.leaks import find_leaks
+    from grader.release import generate_release
+
+    release_dir = generate_release()
+    leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK)
+    if leaks:
+        print(f"release {release_dir} leaks instructor content:", file=sys.stderr)
+        for leak in leaks:
+            print(f"  {leak}", file=sys.stderr)
+        return 1
+    print(f"wrote {release_dir.relative_to(paths.ROOT)} (no solution or hidden-test text found)")
+    return 0
+
+
+def _export(arguments) -> int:
+    from grader.export import export, library_source
+
+    notebook = Path(arguments.notebook)
+    output = Path(arguments.output)
+    try:
+        origin = str(notebook.resolve().relative_to(paths.ROOT))
+    except ValueError:
+        origin = notebook.name
+    if arguments.check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != library_source(notebook, origin):
+            print(f"{output} is out of date with {notebook}: run `python -m grader export`",
+                  file=sys.stderr)
+            return 1
+        print(f"{output} is up to date with {notebook}")
+        return 0
+    changed = export(notebook, output, origin)
+    print(f"{'wrote' if changed else 'unchanged:'} {output}")
+    return 0
+
+
+def _demo(arguments) -> int:
+    from grader.demo import run_demo
+
+    return run_demo()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    release = commands.add_parser("release", help="regenerate the student release with nbgrader")
+    release.set_defaults(run=_release)
+
+    export = commands.add_parser("export", help="export a notebook's library code as a module")
+    export.add_argument("--notebook", default=str(paths.SOURCE_NOTEBOOK),
+                        help="notebook to export (default: the source notebook)")
+    export.add_argument("--output", default=str(paths.LIBRARY_MODULE),
+                        help="module to write (default: tinytorch/core/dataloader.py)")
+    export.add_argument("--check", action="store_true",
+                        help="only check that the module is up to date; exit 1 if not")
+    export.set_defaults(run=_export)
+
+    demo = commands.add_parser("demo", help="the main job: release, grade the examples, figures")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        return arguments.run(arguments)
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
+        print(f"grader {arguments.command}: {error}", file=sys.stderr)
+        return 2

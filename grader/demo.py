@@ -1,0 +1,86 @@
+"""The main job: release -> export -> run the source notebook (figures) ->
+grade the bundled example submissions -> grades.csv, feedback, figures.
+
+Everything is written under ``autograded/``: ``grades.csv``, ``feedback/``
+(nbgrader's HTML feedback per student) and ``figures/`` (PNG files).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+from grader import paths
+from grader.export import export, write_atomically
+from grader.parts import PARTS
+
+
+def _step(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def grades_table(scores: dict[str, dict[str, float]], maxima: dict[str, float]) -> str:
+    """Format per-part scores as an aligned text table, one row per student."""
+    columns = [*PARTS, "total"]
+    width = max([len("submission")] + [len(student) for student in scores])
+    header = f"{'submission':<{width}}  " + "  ".join(f"{c:>13}" for c in columns)
+    lines = [header, "-" * len(header)]
+    for student in sorted(scores):
+        cells = [f"{scores[student][c]:>6g} / {maxima[c]:<4g}" for c in columns]
+        lines.append(f"{student:<{width}}  " + "  ".join(f"{cell:>13}" for cell in cells))
+    return "\n".join(lines)
+
+
+def grades_csv(scores: dict[str, dict[str, float]], maxima: dict[str, float]) -> str:
+    """One row per submission: student, each part's score, total, max_score."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *PARTS, "total", "max_score"])
+    for student in sorted(scores):
+        row = scores[student]
+        writer.writerow([student, *(f"{row[p]:g}" for p in PARTS), f"{row['total']:g}", f"{maxima['total']:g}"])
+    return buffer.getvalue()
+
+
+def run_demo() -> int:
+    from grader.execute import execute_notebook
+    from grader.leaks import find_leaks
+    from grader.nbgrader_grading import autograde_all, part_max_scores, part_scores
+    from grader.release import generate_release
+
+    started = time.perf_counter()
+    _step("1/4 release: nbgrader generate_assignment source/ -> release/")
+    release_dir = generate_release()
+    leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK)
+    if leaks:
+        print("the release leaks instructor content:\n  " + "\n  ".join(leaks))
+        return 1
+    print(f"{release_dir.relative_to(paths.ROOT)}: generated, no solution or hidden-test text found")
+
+    _step("2/4 export: source notebook -> tinytorch/core/dataloader.py")
+    changed = export(paths.SOURCE_NOTEBOOK, paths.LIBRARY_MODULE,
+                     str(paths.SOURCE_NOTEBOOK.relative_to(paths.ROOT)))
+    print(f"{paths.LIBRARY_MODULE.relative_to(paths.ROOT)}: {'updated' if changed else 'already up to date'}")
+
+    _step("3/4 run the source notebook in a fresh kernel (figures -> autograded/figures/)")
+    paths.FIGURES_DIR.mkdir(parents=True, exist_ok=True)
+    _, seconds = execute_notebook(paths.SOURCE_NOTEBOOK,
+                                  env={"TINYTORCH_FIGURES_DIR": str(paths.FIGURES_DIR)})
+    print(f"source notebook executed without error in {seconds:.1f} s")
+    for figure in sorted(paths.FIGURES_DIR.glob("*.png")):
+        print(f"  {figure.relative_to(paths.ROOT)} ({figure.stat().st_size:,} bytes)")
+
+    _step("4/4 grade submitted/ with nbgrader autograde (SQLite gradebook.db)")
+    autograde_all()
+    scores = part_scores()
+    maxima = part_max_scores()
+    grades_path = paths.AUTOGRADED_DIR / "grades.csv"
+    write_atomically(grades_path, grades_csv(scores, maxima))
+    print(grades_table(scores, maxima))
+    print(f"\ngrades:   {grades_path.relative_to(paths.ROOT)}")
+    print(f"feedback: {(paths.AUTOGRADED_DIR / 'feedback').relative_to(paths.ROOT)}/<student>/"
+          f"{paths.ASSIGNMENT}/{paths.NOTEBOOK_NAME.replace('.ipynb', '.html')}")
+    print(f"figures:  {paths.FIGURES_DIR.relative_to(paths.ROOT)}/")
+    print(f"demo finished in {time.perf_counter() - started:.1f} s")
+    return 0

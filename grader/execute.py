@@ -1,0 +1,59 @@
+"""Run a notebook top to bottom in a fresh kernel (nbclient)."""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+@contextmanager
+def _environment(extra: dict[str, str]):
+    saved = {key: os.environ.get(key) for key in extra}
+    os.environ.update(extra)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def execute_notebook(path: Path, *, allow_errors: bool = False, timeout: int = 300,
+                     env: dict[str, str] | None = None) -> tuple[nbformat.NotebookNode, float]:
+    """Execute the notebook at ``path`` in a new kernel whose working directory
+    is the notebook's folder; return (executed notebook, seconds taken).
+
+    Args:
+        allow_errors: default False stops at the first failing cell and raises
+            ``nbclient.exceptions.CellExecutionError``; True runs every cell and
+            records errors as outputs.
+        timeout: seconds allowed per cell (default 300).
+        env: extra environment variables for the kernel.
+    """
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(path.parent)}})
+    with _environment(env or {}):
+        start = time.perf_counter()
+        client.execute()
+        elapsed = time.perf_counter() - start
+    return notebook, elapsed
+
+
+def error_outputs(notebook) -> list[tuple[str, str, str]]:
+    """Return (cell id, exception name, message) for every error output."""
+    errors = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append((cell.get("id", "?"), output["ename"], output["evalue"]))
+    return errors

@@ -1,0 +1,49 @@
+"""Grade the submissions in submitted/ with nbgrader's own commands and read
+the scores back from its SQLite gradebook, per part."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader import paths
+from grader.parts import PARTS, part_of_test_cell
+from grader.release import run_nbgrader
+
+
+def autograde_all(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT) -> None:
+    """``nbgrader autograde`` every submission, then ``nbgrader generate_feedback``."""
+    run_nbgrader(["autograde", assignment, "--create", "--force", "--log-level=WARN"], course_root)
+    run_nbgrader(["generate_feedback", assignment, "--force", "--log-level=WARN"], course_root)
+
+
+def part_scores(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT,
+                notebook: str = Path(paths.NOTEBOOK_NAME).stem) -> dict[str, dict[str, float]]:
+    """Read the gradebook: student id -> {part: score, ..., "total": score}."""
+    from nbgrader.api import Gradebook
+
+    url = f"sqlite:///{Path(course_root) / 'gradebook.db'}"
+    scores = {}
+    with Gradebook(url) as gradebook:
+        for submission in gradebook.assignment_submissions(assignment):
+            student = submission.student.id
+            row = {part: 0.0 for part in PARTS}
+            nb = gradebook.find_submission_notebook(notebook, assignment, student)
+            for grade in nb.grades:
+                row[part_of_test_cell(grade.name)] += float(grade.score or 0.0)
+            row["total"] = sum(row[part] for part in PARTS)
+            scores[student] = row
+    return scores
+
+
+def part_max_scores(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT,
+                    notebook: str = Path(paths.NOTEBOOK_NAME).stem) -> dict[str, float]:
+    """The points available in each part, from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    url = f"sqlite:///{Path(course_root) / 'gradebook.db'}"
+    maxima = {part: 0.0 for part in PARTS}
+    with Gradebook(url) as gradebook:
+        for cell in gradebook.find_notebook(notebook, assignment).grade_cells:
+            maxima[part_of_test_cell(cell.name)] += float(cell.max_score)
+    maxima["total"] = sum(maxima[part] for part in PARTS)
+    return maxima

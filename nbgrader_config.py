@@ -1,0 +1,24 @@
+"""nbgrader configuration for the TinyTorch Module 05 course repository.
+
+The course directory is this folder: source/ (instructor notebooks with the
+reference solution), release/ (student versions), submitted/, autograded/.
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+ROOT = Path(__file__).resolve().parent
+
+c.CourseDirectory.course_id = "tinytorch"
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+# Only notebooks are copied from source/ to release/: any other file an
+# instructor keeps beside the notebook (notes, solutions, data) stays private.
+c.CourseDirectory.include = ["*.ipynb"]
+c.CourseDirectory.feedback_directory = "autograded/feedback"
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Student code must not rely on the kernel living longer than a cell run.
+c.ExecutePreprocessor.timeout = 120
