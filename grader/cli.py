@@ -3,6 +3,7 @@
 Commands:
     release   regenerate release/05_dataloader with nbgrader (then scan it for leaks)
     export    write tinytorch/core/dataloader.py from a notebook
+    grade     grade one notebook with the hidden suite (table, --json)
     demo      the main job: release, export, run the notebook for its figures,
               grade the bundled submissions, write grades and feedback
 """
@@ -53,6 +54,17 @@ def _export(arguments) -> int:
     return 0
 
 
+def _grade(arguments) -> int:
+    from grader.grade import grade_notebook
+    from grader.report import format_report, write_json
+
+    report = grade_notebook(Path(arguments.notebook), timeout=arguments.timeout)
+    print(format_report(report))
+    if arguments.json:
+        write_json(report, Path(arguments.json))
+    return 0
+
+
 def _demo(arguments) -> int:
     from grader.demo import run_demo
 
@@ -75,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--check", action="store_true",
                         help="only check that the module is up to date; exit 1 if not")
     export.set_defaults(run=_export)
+
+    grade = commands.add_parser("grade", help="grade one notebook with the hidden suite")
+    grade.add_argument("notebook", help="the submitted notebook (.ipynb)")
+    grade.add_argument("--json", metavar="OUT.json", help="also write the report as JSON")
+    grade.add_argument("--timeout", type=float, default=120.0,
+                       help="seconds allowed for the whole notebook (default 120)")
+    grade.set_defaults(run=_grade)
 
     demo = commands.add_parser("demo", help="the main job: release, grade the examples, figures")
     demo.set_defaults(run=_demo)

@@ -106,9 +106,10 @@ class DataLoader:
             the global random state is left untouched.
 
     Raises:
-        ValueError: if ``batch_size`` is not a positive integer (bools, floats,
-            zero and negative numbers are refused) or ``seed`` is not ``None`` or
-            a non-negative integer.
+        ValueError: if ``batch_size`` is not a positive integer: bools, floats,
+            zero and negative numbers are refused with a message that contains
+            "positive integer" and the value given.  Also if ``seed`` is not
+            ``None`` or a non-negative integer.
         TypeError: if ``dataset`` has no ``__len__`` or ``__getitem__``.
 
     Each batch is a tuple with one Tensor per element of a sample, stacked along
@@ -164,7 +165,9 @@ class DataLoader:
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             batch_indices = order[start:start + self.batch_size]
             samples = [self.dataset[int(index)] for index in batch_indices]
-            yield self._collate_batch(samples)
+            batch = self._collate_batch(samples)
+            del samples  # hold only the batch while the caller uses it
+            yield batch
 
     def _collate_batch(self, samples: list) -> tuple:
         """Stack a list of samples into one batch.
@@ -215,10 +218,11 @@ def _check_layout(layout: str) -> str:
 
 
 def _make_generator(seed: Any) -> Any:
-    """Return the random source for a transform: NumPy's global random state
-    for ``None``, a new Generator for an int, or the Generator given."""
+    """Return the random source for a transform: the ``np.random`` module (its
+    global random state) for ``None``, a new Generator for an int, or the
+    Generator given.  Each has ``.random()``."""
     if seed is None:
-        return np.random.mtrand._rand
+        return np.random
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)) and seed >= 0:
@@ -239,7 +243,7 @@ class RandomHorizontalFlip:
     Args:
         p: probability of flipping, a number in [0, 1]; default 0.5.
         layout: ``"CHW"`` (default, channels first) or ``"HWC"`` (channels
-            last, as raw CIFAR is stored).  A 2-D sample is (H, W) either way.
+            last, as torchvision and Keras load CIFAR-10).  A 2-D sample is (H, W) either way.
         seed: ``None`` (default: NumPy's global random state), an int, or a
             ``np.random.Generator``.
 

@@ -1,0 +1,174 @@
+"""Run the hidden grading suite (``tests/grading``) and record one result per test.
+
+The suite is plain pytest.  Each test carries a part marker (``dataset``,
+``tensordataset``, ``dataloader``, ``transforms``) and ``@pytest.mark.points(N)``;
+its file is named after the notebook test cell it extends
+(``test_dataloader_batching.py`` <-> grade_id ``test_dataloader_batching``).
+
+``collect()`` lists the tests with their points without running student
+code; ``run()`` runs them against the current submission and calls
+``on_result`` with a ``TestResult`` for each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import signal
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from grader import paths
+from grader.parts import PARTS
+
+SUITE_DIR = paths.ROOT / "tests" / "grading"
+TEST_TIMEOUT_SECONDS = 20
+MESSAGE_LIMIT = 600
+PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:randomly", "--assert=plain", "-q",
+               "-o", "addopts=", "-o", "console_output_style=classic", "-W", "ignore",
+               "--rootdir", str(SUITE_DIR)]
+
+
+@dataclass(frozen=True)
+class TestInfo:
+    """A hidden test as collected: where it is, its part, points and notebook cell."""
+
+    nodeid: str
+    name: str
+    part: str
+    cell: str
+    points: float
+    doc: str
+
+
+@dataclass
+class TestResult:
+    nodeid: str
+    status: str  # passed | failed | error | timeout
+    message: str = ""
+
+
+class GradingTimeout(BaseException):
+    """Raised inside a test that ran past its time limit (a BaseException so
+    that student code catching ``Exception`` cannot swallow it)."""
+
+
+def _info(item) -> TestInfo:
+    parts = [m.name for m in item.iter_markers() if m.name in PARTS]
+    points = item.get_closest_marker("points")
+    if len(parts) != 1 or points is None:
+        raise ValueError(f"hidden test {item.nodeid} needs exactly one part marker and a points marker")
+    doc = (getattr(item.function, "__doc__", None) or "").strip().splitlines()
+    return TestInfo(item.nodeid, item.name, parts[0], Path(item.path).stem,
+                    float(points.args[0]), doc[0] if doc else "")
+
+
+class _Collector:
+    def __init__(self):
+        self.tests: list[TestInfo] = []
+
+    def pytest_collection_modifyitems(self, items):
+        self.tests = [_info(item) for item in items]
+
+
+def collect(cells: list[str] | None = None) -> list[TestInfo]:
+    """List the hidden tests (optionally only those of the given notebook cells).
+
+    Raises:
+        RuntimeError: if the suite cannot be collected.
+    """
+    collector = _Collector()
+    with contextlib.redirect_stdout(io.StringIO()) as output:
+        code = pytest.main([*_targets(cells), "--collect-only", *PYTEST_ARGS], plugins=[collector])
+    if code not in (0, 5):
+        raise RuntimeError(f"could not collect the hidden suite (pytest exit {code}): "
+                           f"{output.getvalue()[-2000:]}")
+    return collector.tests
+
+
+def _targets(cells: list[str] | None) -> list[str]:
+    if not cells:
+        return [str(SUITE_DIR)]
+    return [str(SUITE_DIR / f"{cell}.py") for cell in cells]
+
+
+def short_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """One readable line of at most ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _message_for(excinfo) -> str:
+    from grader.student_code import MissingName, describe_exception
+
+    error = excinfo.value
+    if isinstance(error, GradingTimeout):
+        return str(error)
+    if isinstance(error, MissingName):
+        return str(error)
+    if isinstance(error, AssertionError) or excinfo.typename in ("Failed", "Skipped"):
+        text = str(getattr(error, "msg", None) or error)
+        return text or "a check failed"
+    if isinstance(error, NotImplementedError) and not str(error):
+        from grader.student_code import student_location
+
+        where = student_location(excinfo.tb)
+        return f"not implemented yet: the stub still raises NotImplementedError ({where or 'your code'})"
+    return "your code raised " + describe_exception(error)
+
+
+class _Recorder:
+    """pytest plugin: per-test time limit, results, and no student output."""
+
+    def __init__(self, on_result: Callable[[TestResult], None], timeout: float):
+        self.on_result = on_result
+        self.timeout = timeout
+        self.failed: dict[str, TestResult] = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        def expire(signum, frame):
+            raise GradingTimeout(f"did not finish within {self.timeout:g} s (an infinite loop, "
+                                 "or code far slower than needed)")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if call.excinfo is None or report.passed:
+            return
+        status = "timeout" if call.excinfo.errisinstance(GradingTimeout) else (
+            "failed" if call.when == "call" else "error")
+        if item.nodeid not in self.failed:
+            self.failed[item.nodeid] = TestResult(item.nodeid, status, short_message(_message_for(call.excinfo)))
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        self.on_result(self.failed.pop(nodeid, None) or TestResult(nodeid, "passed"))
+
+
+def run(on_result: Callable[[TestResult], None], cells: list[str] | None = None,
+        timeout: float = TEST_TIMEOUT_SECONDS, capture: str = "fd") -> int:
+    """Run the hidden tests against the current submission; return pytest's exit code.
+
+    Student output (stdout, stderr, warnings) is swallowed: it never reaches
+    the results.
+    """
+    recorder = _Recorder(on_result, timeout)
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        return pytest.main([*_targets(cells), *PYTEST_ARGS, f"--capture={capture}"], plugins=[recorder])
+
+
+def result_to_json(result: TestResult) -> dict:
+    return asdict(result)
