@@ -13,9 +13,11 @@ ROOT = Path(__file__).resolve().parent
 c.CourseDirectory.course_id = "tinytorch"
 c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
-# Only notebooks are copied from source/ to release/: any other file an
-# instructor keeps beside the notebook (notes, solutions, data) stays private.
-c.CourseDirectory.include = ["*.ipynb"]
+# Whitelist: nbgrader converts the notebooks and copies no other file from
+# source/ to release/ (or from submitted/ to autograded/).  Notes, solutions or
+# data kept beside the source notebook stay private.  nbgrader's `include`
+# option only applies to its exchange, so the whitelist is "ignore everything".
+c.CourseDirectory.ignore = ["*"]
 c.CourseDirectory.feedback_directory = "autograded/feedback"
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

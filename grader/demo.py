@@ -43,14 +43,37 @@ def grades_csv(scores: dict[str, dict[str, float]], maxima: dict[str, float]) ->
     return buffer.getvalue()
 
 
+def grade_submissions(submitted_dir=paths.SUBMITTED_DIR, output_dir=paths.AUTOGRADED_DIR):
+    """Grade every submitted/<student>/05_dataloader/dataloader.ipynb with the
+    hidden suite; write <student>.json reports, Markdown feedback and
+    grades.csv under ``output_dir``; return (scores, maxima)."""
+    from grader.feedback import feedback_markdown
+    from grader.grade import grade_notebook
+    from grader.report import write_json
+
+    scores, maxima = {}, {}
+    for notebook in sorted(submitted_dir.glob(f"*/{paths.ASSIGNMENT}/{paths.NOTEBOOK_NAME}")):
+        student = notebook.parents[1].name
+        report = grade_notebook(notebook)
+        write_json(report, output_dir / "reports" / f"{student}.json")
+        feedback = feedback_markdown(report, student, paths.ASSIGNMENT)
+        write_atomically(output_dir / "feedback" / student / paths.ASSIGNMENT / "feedback.md", feedback)
+        scores[student] = {p["name"]: p["score"] for p in report["parts"]}
+        scores[student]["total"] = report["score"]
+        maxima = {p["name"]: p["max_score"] for p in report["parts"]}
+        maxima["total"] = report["max_score"]
+    write_atomically(output_dir / "grades.csv", grades_csv(scores, maxima))
+    return scores, maxima
+
+
 def run_demo() -> int:
     from grader.execute import execute_notebook
     from grader.leaks import find_leaks
-    from grader.nbgrader_grading import autograde_all, part_max_scores, part_scores
+    from grader.nbgrader_grading import autograde_all, part_scores
     from grader.release import generate_release
 
     started = time.perf_counter()
-    _step("1/4 release: nbgrader generate_assignment source/ -> release/")
+    _step("1/5 release: nbgrader generate_assignment source/ -> release/")
     release_dir = generate_release()
     leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK)
     if leaks:
@@ -58,12 +81,12 @@ def run_demo() -> int:
         return 1
     print(f"{release_dir.relative_to(paths.ROOT)}: generated, no solution or hidden-test text found")
 
-    _step("2/4 export: source notebook -> tinytorch/core/dataloader.py")
+    _step("2/5 export: source notebook -> tinytorch/core/dataloader.py")
     changed = export(paths.SOURCE_NOTEBOOK, paths.LIBRARY_MODULE,
                      str(paths.SOURCE_NOTEBOOK.relative_to(paths.ROOT)))
     print(f"{paths.LIBRARY_MODULE.relative_to(paths.ROOT)}: {'updated' if changed else 'already up to date'}")
 
-    _step("3/4 run the source notebook in a fresh kernel (figures -> autograded/figures/)")
+    _step("3/5 run the source notebook in a fresh kernel (figures -> autograded/figures/)")
     paths.FIGURES_DIR.mkdir(parents=True, exist_ok=True)
     _, seconds = execute_notebook(paths.SOURCE_NOTEBOOK,
                                   env={"TINYTORCH_FIGURES_DIR": str(paths.FIGURES_DIR)})
@@ -71,16 +94,21 @@ def run_demo() -> int:
     for figure in sorted(paths.FIGURES_DIR.glob("*.png")):
         print(f"  {figure.relative_to(paths.ROOT)} ({figure.stat().st_size:,} bytes)")
 
-    _step("4/4 grade submitted/ with nbgrader autograde (SQLite gradebook.db)")
-    autograde_all()
-    scores = part_scores()
-    maxima = part_max_scores()
-    grades_path = paths.AUTOGRADED_DIR / "grades.csv"
-    write_atomically(grades_path, grades_csv(scores, maxima))
+    _step("4/5 grade submitted/ with the hidden suite (python -m grader grade)")
+    scores, maxima = grade_submissions()
     print(grades_table(scores, maxima))
-    print(f"\ngrades:   {grades_path.relative_to(paths.ROOT)}")
-    print(f"feedback: {(paths.AUTOGRADED_DIR / 'feedback').relative_to(paths.ROOT)}/<student>/"
-          f"{paths.ASSIGNMENT}/{paths.NOTEBOOK_NAME.replace('.ipynb', '.html')}")
+    print(f"\ngrades:   {(paths.AUTOGRADED_DIR / 'grades.csv').relative_to(paths.ROOT)}")
+    print(f"feedback: autograded/feedback/<student>/{paths.ASSIGNMENT}/feedback.md")
+    print("reports:  autograded/reports/<student>.json")
     print(f"figures:  {paths.FIGURES_DIR.relative_to(paths.ROOT)}/")
+
+    _step("5/5 cross-check with nbgrader autograde (SQLite gradebook.db)")
+    autograde_all()
+    nbgrader_totals = {student: row["total"] for student, row in part_scores().items()}
+    for student in sorted(scores):
+        agree = "agrees" if nbgrader_totals.get(student) == scores[student]["total"] else "DISAGREES"
+        print(f"  {student}: nbgrader {nbgrader_totals.get(student, 'missing')}, "
+              f"grader {scores[student]['total']:g} -> {agree}")
+    disagreements = [s for s in scores if nbgrader_totals.get(s) != scores[s]["total"]]
     print(f"demo finished in {time.perf_counter() - started:.1f} s")
-    return 0
+    return 1 if disagreements else 0

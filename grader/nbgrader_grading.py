@@ -11,9 +11,9 @@ from grader.release import run_nbgrader
 
 
 def autograde_all(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT) -> None:
-    """``nbgrader autograde`` every submission, then ``nbgrader generate_feedback``."""
+    """``nbgrader autograde`` every submission in submitted/ (students are
+    created in the gradebook as needed)."""
     run_nbgrader(["autograde", assignment, "--create", "--force", "--log-level=WARN"], course_root)
-    run_nbgrader(["generate_feedback", assignment, "--force", "--log-level=WARN"], course_root)
 
 
 def part_scores(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT,

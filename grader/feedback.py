@@ -1,0 +1,30 @@
+"""Feedback a student can act on, written from a grading report (Markdown)."""
+
+from __future__ import annotations
+
+
+def feedback_markdown(report: dict, student: str, assignment: str) -> str:
+    """A Markdown page: score per part, then each lost test with what it
+    checks and what went wrong."""
+    lines = [f"# {assignment}: feedback for {student}", "",
+             f"**Score: {report['score']:g} / {report['max_score']:g}**", ""]
+    for notice in report.get("notices", []):
+        lines.append(f"> Note: {notice}")
+    if report.get("notices"):
+        lines.append("")
+    lines += ["| part | score |", "|---|---|"]
+    lines += [f"| {p['name']} | {p['score']:g} / {p['max_score']:g} |" for p in report["parts"]]
+    lost = [(p, t) for p in report["parts"] for t in p["tests"] if t["status"] != "passed"]
+    lines.append("")
+    if not lost:
+        lines.append("Every hidden test passed. Well done.")
+        return "\n".join(lines) + "\n"
+    lines.append("## What to fix")
+    current = None
+    for part, test in lost:
+        if part["name"] != current:
+            current = part["name"]
+            lines += ["", f"### {current} ({part['score']:g} / {part['max_score']:g})", ""]
+        checks = f" ({test['checks']})" if test.get("checks") else ""
+        lines.append(f"- `{test['name']}`{checks}, {test['status']}, -{test['max_score']:g}: {test['message']}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,44 @@
+"""The hidden grader against many hand-written submissions: every buggy one
+loses points exactly in the parts it breaks; every correct one gets 100."""
+
+import pytest
+
+from grader.grade import grade_notebook
+from tests.fixture_submissions import all_fixtures
+
+BUGGY = all_fixtures("buggy")
+CORRECT = all_fixtures("correct")
+
+
+def _scores(report):
+    return {part["name"]: (part["score"], part["max_score"]) for part in report["parts"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", BUGGY, ids=[f.name for f in BUGGY])
+def test_buggy_submission_loses_points_only_where_it_is_wrong(fixture, tmp_path):
+    report = grade_notebook(fixture.write(tmp_path))
+    scores = _scores(report)
+    for part, (score, maximum) in scores.items():
+        if part in fixture.breaks:
+            assert score < maximum, f"{fixture.name} ({fixture.description}) should lose points in {part}"
+        else:
+            failed = [t["name"] + ": " + t["message"] for p in report["parts"] if p["name"] == part
+                      for t in p["tests"] if t["status"] != "passed"]
+            assert score == maximum, f"{fixture.name} should keep full points in {part}, lost: {failed}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fixture", CORRECT, ids=[f.name for f in CORRECT])
+def test_correct_alternative_gets_full_marks(fixture, tmp_path):
+    report = grade_notebook(fixture.write(tmp_path))
+    failed = [t["name"] + ": " + t["message"] for p in report["parts"] for t in p["tests"] if t["status"] != "passed"]
+    assert report["score"] == report["max_score"] == 100, f"{fixture.name} lost points: {failed}"
+
+
+def test_there_are_enough_fixtures():
+    assert len(BUGGY) >= 25 and len(CORRECT) >= 8, (len(BUGGY), len(CORRECT))
+    for fixture in BUGGY:
+        assert fixture.breaks and fixture.description, fixture.name
+    for fixture in CORRECT:
+        assert fixture.breaks == [] and fixture.description, fixture.name
