@@ -18,11 +18,11 @@ from grader import paths
 
 
 def _release(arguments) -> int:
-    from grader.leaks import find_leaks
+    from grader.leaks import find_leaks, hidden_suite_files
     from grader.release import generate_release
 
     release_dir = generate_release()
-    leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK)
+    leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK, hidden_suite_files())
     if leaks:
         print(f"release {release_dir} leaks instructor content:", file=sys.stderr)
         for leak in leaks:
@@ -105,5 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return arguments.run(arguments)
     except (FileNotFoundError, ValueError, RuntimeError) as error:
-        print(f"grader {arguments.command}: {error}", file=sys.stderr)
+        reason = " ".join(str(error).split())
+        print(f"grader {arguments.command}: {reason[:500]}", file=sys.stderr)
         return 2

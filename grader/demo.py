@@ -68,14 +68,14 @@ def grade_submissions(submitted_dir=paths.SUBMITTED_DIR, output_dir=paths.AUTOGR
 
 def run_demo() -> int:
     from grader.execute import execute_notebook
-    from grader.leaks import find_leaks
+    from grader.leaks import find_leaks, hidden_suite_files
     from grader.nbgrader_grading import autograde_all, part_scores
     from grader.release import generate_release
 
     started = time.perf_counter()
     _step("1/5 release: nbgrader generate_assignment source/ -> release/")
     release_dir = generate_release()
-    leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK)
+    leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK, hidden_suite_files())
     if leaks:
         print("the release leaks instructor content:\n  " + "\n  ".join(leaks))
         return 1

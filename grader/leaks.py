@@ -73,6 +73,13 @@ def _texts_of(path: Path) -> list[str]:
     return [text]
 
 
+def hidden_suite_files() -> list[Path]:
+    """The files of the hidden grading suite, whose lines must never ship."""
+    from grader import paths
+
+    return sorted((paths.ROOT / "tests" / "grading").glob("*.py"))
+
+
 def find_leaks(release_dir: Path, source_notebook: Path, extra_files: list[Path] = ()) -> list[str]:
     """Return one line per leak found in any file under ``release_dir``:
     ``"<file>: <what>"``.  An empty list means the release is clean."""

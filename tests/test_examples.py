@@ -49,3 +49,13 @@ def test_nbgrader_autograde_gives_the_same_totals(hidden_grades, tmp_path):
         parts = {p["name"]: p["score"] for p in report["parts"]}
         assert nbgrader[student]["total"] == report["score"], (student, nbgrader[student], parts)
         assert {k: v for k, v in nbgrader[student].items() if k != "total"} == parts, student
+
+
+@pytest.mark.slow
+def test_grading_twice_gives_identical_scores(hidden_grades):
+    from grader.grade import grade_notebook
+
+    again = grade_notebook(paths.SUBMITTED_DIR / "example_partial" / paths.ASSIGNMENT / paths.NOTEBOOK_NAME)
+    first = hidden_grades["example_partial"]
+    scores = lambda report: [(t["name"], t["status"], t["score"]) for p in report["parts"] for t in p["tests"]]
+    assert scores(again) == scores(first)

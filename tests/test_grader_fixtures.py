@@ -4,10 +4,21 @@ loses points exactly in the parts it breaks; every correct one gets 100."""
 import pytest
 
 from grader.grade import grade_notebook
+from grader.leaks import hidden_suite_files
 from tests.fixture_submissions import all_fixtures
 
 BUGGY = all_fixtures("buggy")
 CORRECT = all_fixtures("correct")
+HIDDEN_LINES = {line.strip() for path in hidden_suite_files() for line in path.read_text().splitlines()
+                if len(line.strip()) >= 20 and not line.strip().startswith("#")}
+
+
+def assert_no_hidden_source(report):
+    """No line of the hidden suite's source appears in any message."""
+    for part in report["parts"]:
+        for test in part["tests"]:
+            for line in HIDDEN_LINES:
+                assert line not in test["message"], f"{test['name']} message quotes hidden source: {line!r}"
 
 
 def _scores(report):
@@ -18,6 +29,7 @@ def _scores(report):
 @pytest.mark.parametrize("fixture", BUGGY, ids=[f.name for f in BUGGY])
 def test_buggy_submission_loses_points_only_where_it_is_wrong(fixture, tmp_path):
     report = grade_notebook(fixture.write(tmp_path))
+    assert_no_hidden_source(report)
     scores = _scores(report)
     for part, (score, maximum) in scores.items():
         if part in fixture.breaks:

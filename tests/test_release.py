@@ -8,7 +8,7 @@ import pytest
 
 from grader import paths
 from grader.execute import error_outputs, execute_notebook
-from grader.leaks import find_leaks, secret_lines
+from grader.leaks import find_leaks, hidden_suite_files, secret_lines
 from grader.notebook import is_graded_test, is_solution, nbgrader_metadata, read_notebook
 from grader.release import generate_release_copy
 
@@ -55,7 +55,16 @@ def test_only_notebooks_are_copied_from_source(tmp_path):
 
 
 def test_committed_release_has_no_leaks():
-    assert find_leaks(paths.RELEASE_DIR, paths.SOURCE_NOTEBOOK) == []
+    assert find_leaks(paths.RELEASE_DIR, paths.SOURCE_NOTEBOOK, hidden_suite_files()) == []
+
+
+def test_hidden_test_lines_are_secret_too(tmp_path):
+    release = tmp_path / "release"
+    shutil.copytree(paths.RELEASE_DIR, release)
+    test_file = paths.ROOT / "tests" / "grading" / "test_dataset.py"
+    line = next(l.strip() for l in test_file.read_text().splitlines() if "should raise TypeError because" in l)
+    (release / "notes.txt").write_text(line + "\n")
+    assert find_leaks(release, paths.SOURCE_NOTEBOOK, hidden_suite_files())
 
 
 def test_secret_lines_are_specific():

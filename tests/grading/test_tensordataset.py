@@ -1,0 +1,231 @@
+"""Part 2, TensorDataset (20 points): length, tuple samples, dtypes, list-like
+indexing, clear errors for bad indices and mismatched sizes, no copies."""
+
+import re
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from tests.grading.support import CheckFailed, as_array, expect, expect_raises
+from tinytorch.core.tensor import Tensor
+
+pytestmark = pytest.mark.tensordataset
+
+
+def _images(size, dtype=np.float32):
+    """``size`` distinct 2x2 images: image i holds 4i .. 4i + 3."""
+    return np.arange(size * 4, dtype=dtype).reshape(size, 2, 2)
+
+
+def _labels(size):
+    """``size`` distinct int64 labels 100, 101, ..."""
+    return np.arange(100, 100 + size, dtype=np.int64)
+
+
+def _names_number(message, number):
+    """Whether ``number`` appears in ``message`` as a whole number."""
+    return re.search(rf"(?<!\d){re.escape(str(number))}(?!\d)", message) is not None
+
+
+def _peak_bytes(action):
+    """Run ``action()`` and return the peak of new memory it allocated (bytes)."""
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        action()
+        return tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+
+
+@pytest.mark.points(2)
+def test_len_is_first_dimension(TensorDataset):
+    """len(ds) is the size of axis 0 for one, two and three tensors."""
+    cases = [
+        ("one tensor of 7 samples", (Tensor(_images(7)),), 7),
+        ("two tensors of 5 samples", (Tensor(_images(5)), Tensor(_labels(5))), 5),
+        ("three tensors of 1 sample", (Tensor(_images(1)), Tensor(_labels(1)), Tensor(np.zeros((1, 3)))), 1),
+    ]
+    for description, tensors, size in cases:
+        got = len(TensorDataset(*tensors))
+        expect(got == size, f"len(TensorDataset of {description}) should be {size}, got {got}; "
+                            "check TensorDataset.__len__")
+
+
+@pytest.mark.points(2)
+def test_sample_is_tuple_of_tensors(TensorDataset):
+    """ds[i] is a tuple with one Tensor per stored tensor (1, 2 and 3 tensors, and NumPy arrays)."""
+    stored = (Tensor(_images(4)), Tensor(_labels(4)), Tensor(np.zeros((4, 3), dtype=np.float32)))
+    cases = [(f"{count} tensor(s)", stored[:count]) for count in (1, 2, 3)]
+    cases.append(("a NumPy array and a Tensor", (_images(4), stored[1])))
+    for description, tensors in cases:
+        sample = TensorDataset(*tensors)[1]
+        expect(isinstance(sample, tuple),
+               f"with {description}, ds[1] should be a tuple, got {type(sample).__name__}; "
+               "check TensorDataset.__getitem__")
+        expect(len(sample) == len(tensors),
+               f"with {description}, ds[1] should have {len(tensors)} element(s), got {len(sample)}; "
+               "check TensorDataset.__getitem__")
+        kinds = [type(element).__name__ for element in sample]
+        expect(all(isinstance(element, Tensor) for element in sample),
+               f"with {description}, every element of ds[1] should be a Tensor, got {kinds}; "
+               "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
+
+
+@pytest.mark.points(2)
+def test_sample_values_pair_up(TensorDataset):
+    """ds[i] equals (t[i] for t in tensors) for every i, with 1, 2 and 3 tensors."""
+    size = 6
+    arrays = (_images(size), _labels(size), np.linspace(0.0, 1.0, size * 3).reshape(size, 3))
+    for count in (1, 2, 3):
+        ds = TensorDataset(*(Tensor(a) for a in arrays[:count]))
+        for index in range(size):
+            sample = ds[index]
+            for position in range(count):
+                got = as_array(sample[position])
+                expected = arrays[position][index]
+                expect(got.shape == expected.shape and np.array_equal(got, expected),
+                       f"with {count} tensor(s), ds[{index}][{position}] should be tensors[{position}][{index}] = "
+                       f"{expected.tolist()}, got {got.tolist()}; check TensorDataset.__getitem__")
+
+
+@pytest.mark.points(2)
+def test_dtypes_kept(TensorDataset):
+    """Samples keep each tensor's dtype: float32 images, int64 labels, a uint8 NumPy array."""
+    pixels = np.arange(5 * 3, dtype=np.uint8).reshape(5, 3)
+    ds = TensorDataset(Tensor(_images(5)), Tensor(_labels(5)), pixels)
+    image, label, raw = ds[3]
+    for name, element, dtype in (("float32 image", image, np.float32), ("int64 label", label, np.int64),
+                                 ("uint8 array", raw, np.uint8)):
+        got = as_array(element).dtype
+        expect(got == dtype, f"the {name} of ds[3] should keep dtype {np.dtype(dtype)}, got {got}; "
+                             "do not convert dtypes in TensorDataset")
+    expect(np.array_equal(as_array(raw), pixels[3]),
+           f"ds[3] of the uint8 array should be {pixels[3].tolist()}, got {as_array(raw).tolist()}")
+
+
+@pytest.mark.points(2)
+def test_negative_indices(TensorDataset):
+    """ds[-k] is sample len - k, as for a Python list (ds[-1] last, ds[-len] first)."""
+    size = 7
+    images, labels = _images(size), _labels(size)
+    ds = TensorDataset(Tensor(images), Tensor(labels))
+    for k in range(1, size + 1):
+        try:
+            got_image, got_label = ds[-k]
+        except IndexError as error:
+            raise CheckFailed(f"ds[{-k}] on {size} samples should be sample {size - k}, but it raised "
+                              f"{type(error).__name__}: {error}; negative indices count from the end "
+                              "in TensorDataset.__getitem__") from None
+        expect(np.array_equal(as_array(got_label), labels[size - k])
+               and np.array_equal(as_array(got_image), images[size - k]),
+               f"ds[{-k}] on {size} samples should be sample {size - k} (label {labels[size - k]}), "
+               f"got label {as_array(got_label).tolist()}; a negative index i means i + len in "
+               "TensorDataset.__getitem__")
+
+
+@pytest.mark.points(2)
+def test_out_of_range_raises_index_error(TensorDataset):
+    """ds[i] raises IndexError for i >= len and for i < -len."""
+    size = 7
+    ds = TensorDataset(Tensor(_images(size)), Tensor(_labels(size)))
+    for index in (size, size + 1, 100, -size - 1, -size - 2, -100):
+        expect_raises(IndexError, lambda: ds[index],
+                      f"ds[{index}] on {size} samples should raise IndexError (valid indices are "
+                      f"{-size} .. {size - 1}); check the range in TensorDataset.__getitem__")
+
+
+@pytest.mark.points(1)
+def test_index_error_names_index_and_size(TensorDataset):
+    """The IndexError message names the index asked for and the dataset size."""
+    ds = TensorDataset(Tensor(_images(37)), Tensor(_labels(37)))
+    error = expect_raises(IndexError, lambda: ds[41],
+                          "ds[41] on 37 samples should raise IndexError")
+    message = str(error)
+    expect(_names_number(message, 41) and _names_number(message, 37),
+           f"the IndexError for ds[41] on 37 samples should name the index 41 and the size 37, "
+           f"got the message {message!r}; check TensorDataset.__getitem__")
+
+
+@pytest.mark.points(2)
+def test_mismatched_sizes_raise_value_error(TensorDataset):
+    """Tensors whose first dimensions differ are refused with ValueError, whichever one differs."""
+    cases = [
+        ("5 images and 4 labels", (Tensor(_images(5)), Tensor(_labels(4)))),
+        ("4 images and 5 labels", (Tensor(_images(4)), Tensor(_labels(5)))),
+        ("tensors of 3, 3 and 2 samples", (Tensor(_images(3)), Tensor(_labels(3)), Tensor(np.zeros(2)))),
+        ("a Tensor of 3 samples and a NumPy array of 6", (Tensor(_images(3)), np.zeros((6, 2)))),
+    ]
+    for description, tensors in cases:
+        expect_raises(ValueError, lambda: TensorDataset(*tensors),
+                      f"TensorDataset with {description} should raise ValueError; compare the first "
+                      "dimension of every tensor in TensorDataset.__init__")
+
+
+@pytest.mark.points(1)
+def test_mismatch_message_names_shapes(TensorDataset):
+    """The mismatch ValueError message names each tensor's first dimension."""
+    error = expect_raises(ValueError, lambda: TensorDataset(Tensor(np.zeros((23, 3))), Tensor(_labels(19))),
+                          "TensorDataset with 23 images and 19 labels should raise ValueError")
+    message = str(error)
+    expect(_names_number(message, 23) and _names_number(message, 19),
+           f"the ValueError for shapes (23, 3) and (19,) should name both sizes 23 and 19, "
+           f"got the message {message!r}; list the shapes in TensorDataset.__init__")
+
+
+@pytest.mark.points(1)
+def test_no_tensors_raises_value_error(TensorDataset):
+    """TensorDataset() with no tensors raises ValueError."""
+    expect_raises(ValueError, lambda: TensorDataset(),
+                  "TensorDataset() with no tensors should raise ValueError; check TensorDataset.__init__")
+
+
+@pytest.mark.points(1)
+def test_zero_dimensional_tensor_raises_value_error(TensorDataset):
+    """A 0-dimensional tensor (no axis 0) is refused with ValueError."""
+    expect_raises(ValueError, lambda: TensorDataset(Tensor(np.float32(1.5))),
+                  "TensorDataset of a 0-dimensional tensor should raise ValueError; check TensorDataset.__init__")
+    expect_raises(ValueError, lambda: TensorDataset(Tensor(_labels(3)), Tensor(np.int64(2))),
+                  "TensorDataset of a 3-sample tensor and a 0-dimensional tensor should raise ValueError; "
+                  "check TensorDataset.__init__")
+
+
+@pytest.mark.points(1)
+def test_numpy_integer_index(TensorDataset):
+    """NumPy integers work as indices: ds[np.int64(2)] is sample 2, ds[np.int32(4)] sample 4."""
+    images, labels = _images(5), _labels(5)
+    ds = TensorDataset(Tensor(images), Tensor(labels))
+    for index, expected in ((np.int64(2), 2), (np.int32(4), 4), (np.int64(0), 0)):
+        try:
+            _, label = ds[index]
+        except (IndexError, TypeError, ValueError) as error:
+            raise CheckFailed(f"ds[np.{type(index).__name__}({index})] should be sample {expected}, but it "
+                              f"raised {type(error).__name__}: {error}; accept NumPy integers in "
+                              "TensorDataset.__getitem__") from None
+        expect(np.array_equal(as_array(label), labels[expected]),
+               f"ds[np.{type(index).__name__}({index})] should be sample {expected} (label {labels[expected]}), "
+               f"got label {as_array(label).tolist()}")
+
+
+@pytest.mark.points(1)
+def test_does_not_copy_the_data(TensorDataset):
+    """Building the dataset and fetching samples copy nothing of a 2 MB array and leave it unchanged."""
+    images = np.zeros((512, 1024), dtype=np.float32)  # 2 MB
+    labels = np.arange(512, dtype=np.int64)
+    built = []
+    peak = _peak_bytes(lambda: built.append(TensorDataset(Tensor(images), labels)))
+    expect(peak < 256 * 1024,
+           f"TensorDataset over a 2 MB array should keep a reference, not a copy, but building it allocated "
+           f"{peak / 1e6:.1f} MB; do not copy tensors in TensorDataset.__init__")
+    ds = built[0]
+    peak = _peak_bytes(lambda: (ds[7], ds[511]))
+    expect(peak < 256 * 1024,
+           f"fetching one 4 KB sample of a 2 MB dataset allocated {peak / 1e6:.1f} MB; index the stored "
+           "array (t.data[index]) instead of copying it in TensorDataset.__getitem__")
+    expect(not images.any() and np.array_equal(labels, np.arange(512)),
+           "the arrays given to TensorDataset should not change when samples are fetched")
