@@ -28,7 +28,10 @@ def expect_raises(error_type, action, message: str):
     except error_type as error:
         return error
     except Exception as other:  # noqa: BLE001
-        raise CheckFailed(f"{message}; it raised {type(other).__name__}: {other}") from None
+        detail = f": {other}" if str(other) else ""
+        if isinstance(other, NotImplementedError) and not detail:
+            detail = " (the stub is not implemented yet)"
+        raise CheckFailed(f"{message}; it raised {type(other).__name__}{detail}") from None
     raise CheckFailed(f"{message}; nothing was raised")
 
 
