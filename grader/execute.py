@@ -39,8 +39,10 @@ def execute_notebook(path: Path, *, allow_errors: bool = False, timeout: int = 3
     """
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
+    # The kernel is local and short-lived: its start-up log (a warning about
+    # unencrypted local TCP) is noise for the person running the demo.
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                            allow_errors=allow_errors,
+                            allow_errors=allow_errors, extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(path.parent)}})
     with _environment(env or {}):
         start = time.perf_counter()
