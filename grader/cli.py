@@ -4,6 +4,8 @@ Commands:
     release   regenerate release/05_dataloader with nbgrader (then scan it for leaks)
     export    write tinytorch/core/dataloader.py from a notebook
     grade     grade one notebook with the hidden suite (table, --json)
+    autograde grade a folder of submissions in parallel (resumable)
+    merge     join the outputs of autograde shards
     demo      the main job: release, export, run the notebook for its figures,
               grade the bundled submissions, write grades and feedback
 """
@@ -65,6 +67,24 @@ def _grade(arguments) -> int:
     return 0
 
 
+def _autograde(arguments) -> int:
+    from grader.autograde import autograde
+
+    reports = autograde(Path(arguments.submissions), Path(arguments.output), jobs=arguments.jobs,
+                        force=arguments.force, shard=arguments.shard, progress=not arguments.quiet)
+    print(f"graded {len(reports)} submissions; grades: {Path(arguments.output) / 'grades.csv'}, "
+          f"summary: {Path(arguments.output) / 'summary.md'}")
+    return 0
+
+
+def _merge(arguments) -> int:
+    from grader.autograde import merge
+
+    reports = merge([Path(p) for p in arguments.shards], Path(arguments.output))
+    print(f"merged {len(reports)} reports into {arguments.output}")
+    return 0
+
+
 def _demo(arguments) -> int:
     from grader.demo import run_demo
 
@@ -94,6 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--timeout", type=float, default=120.0,
                        help="seconds allowed for the whole notebook (default 120)")
     grade.set_defaults(run=_grade)
+
+    autograde = commands.add_parser("autograde", help="grade a folder of submissions in parallel")
+    autograde.add_argument("submissions", help="folder with one sub-folder per student (e.g. submitted/)")
+    autograde.add_argument("--output", default=str(paths.AUTOGRADED_DIR),
+                           help="where reports, feedback, grades.csv and summary.md go (default autograded/)")
+    autograde.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    autograde.add_argument("--force", action="store_true", help="grade again even if a report is up to date")
+    autograde.add_argument("--shard", metavar="K/N", help="grade only every N-th student starting at K")
+    autograde.add_argument("--quiet", action="store_true", help="no progress bar")
+    autograde.set_defaults(run=_autograde)
+
+    merge = commands.add_parser("merge", help="merge the outputs of several autograde shards")
+    merge.add_argument("shards", nargs="+", help="output folders of the shards")
+    merge.add_argument("--output", default=str(paths.AUTOGRADED_DIR), help="merged output (default autograded/)")
+    merge.set_defaults(run=_merge)
 
     demo = commands.add_parser("demo", help="the main job: release, grade the examples, figures")
     demo.set_defaults(run=_demo)

@@ -7,12 +7,10 @@ Everything is written under ``autograded/``: ``grades.csv``, ``feedback/``
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 
 from grader import paths
-from grader.export import export, write_atomically
+from grader.export import export
 from grader.parts import PARTS
 
 
@@ -30,40 +28,6 @@ def grades_table(scores: dict[str, dict[str, float]], maxima: dict[str, float]) 
         cells = [f"{scores[student][c]:>6g} / {maxima[c]:<4g}" for c in columns]
         lines.append(f"{student:<{width}}  " + "  ".join(f"{cell:>13}" for cell in cells))
     return "\n".join(lines)
-
-
-def grades_csv(scores: dict[str, dict[str, float]], maxima: dict[str, float]) -> str:
-    """One row per submission: student, each part's score, total, max_score."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *PARTS, "total", "max_score"])
-    for student in sorted(scores):
-        row = scores[student]
-        writer.writerow([student, *(f"{row[p]:g}" for p in PARTS), f"{row['total']:g}", f"{maxima['total']:g}"])
-    return buffer.getvalue()
-
-
-def grade_submissions(submitted_dir=paths.SUBMITTED_DIR, output_dir=paths.AUTOGRADED_DIR):
-    """Grade every submitted/<student>/05_dataloader/dataloader.ipynb with the
-    hidden suite; write <student>.json reports, Markdown feedback and
-    grades.csv under ``output_dir``; return (scores, maxima)."""
-    from grader.feedback import feedback_markdown
-    from grader.grade import grade_notebook
-    from grader.report import write_json
-
-    scores, maxima = {}, {}
-    for notebook in sorted(submitted_dir.glob(f"*/{paths.ASSIGNMENT}/{paths.NOTEBOOK_NAME}")):
-        student = notebook.parents[1].name
-        report = grade_notebook(notebook)
-        write_json(report, output_dir / "reports" / f"{student}.json")
-        feedback = feedback_markdown(report, student, paths.ASSIGNMENT)
-        write_atomically(output_dir / "feedback" / student / paths.ASSIGNMENT / "feedback.md", feedback)
-        scores[student] = {p["name"]: p["score"] for p in report["parts"]}
-        scores[student]["total"] = report["score"]
-        maxima = {p["name"]: p["max_score"] for p in report["parts"]}
-        maxima["total"] = report["max_score"]
-    write_atomically(output_dir / "grades.csv", grades_csv(scores, maxima))
-    return scores, maxima
 
 
 def run_demo() -> int:
@@ -94,10 +58,17 @@ def run_demo() -> int:
     for figure in sorted(paths.FIGURES_DIR.glob("*.png")):
         print(f"  {figure.relative_to(paths.ROOT)} ({figure.stat().st_size:,} bytes)")
 
-    _step("4/5 grade submitted/ with the hidden suite (python -m grader grade)")
-    scores, maxima = grade_submissions()
+    _step("4/5 grade submitted/ with the hidden suite (python -m grader autograde submitted/)")
+    from grader.autograde import autograde
+
+    reports = autograde(paths.SUBMITTED_DIR, paths.AUTOGRADED_DIR, jobs=2, force=True, progress=False)
+    scores = {student: {**{p["name"]: p["score"] for p in r["parts"]}, "total": r["score"]}
+              for student, r in reports.items()}
+    first = next(iter(reports.values()))
+    maxima = {**{p["name"]: p["max_score"] for p in first["parts"]}, "total": first["max_score"]}
     print(grades_table(scores, maxima))
-    print(f"\ngrades:   {(paths.AUTOGRADED_DIR / 'grades.csv').relative_to(paths.ROOT)}")
+    print(f"\ngrades:   {(paths.AUTOGRADED_DIR / 'grades.csv').relative_to(paths.ROOT)}"
+          f" (summary: {(paths.AUTOGRADED_DIR / 'summary.md').relative_to(paths.ROOT)})")
     print(f"feedback: autograded/feedback/<student>/{paths.ASSIGNMENT}/feedback.md")
     print("reports:  autograded/reports/<student>.json")
     print(f"figures:  {paths.FIGURES_DIR.relative_to(paths.ROOT)}/")

@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from grader import suite
-from grader.notebook import library_cells, nbgrader_metadata, read_notebook
 from grader.parts import PARTS
+from tinytorch.export import library_cells, read_notebook_json
 
 NOTEBOOK_TIMEOUT_SECONDS = 120
 
@@ -26,15 +26,6 @@ NOTEBOOK_TIMEOUT_SECONDS = 120
 def hidden_tests() -> tuple[suite.TestInfo, ...]:
     """The hidden suite's tests with their points, collected once per process."""
     return tuple(suite.collect())
-
-
-def cell_pairs(notebook) -> list[tuple[str, str]]:
-    """(cell id, source) of each library cell, in notebook order."""
-    pairs = []
-    for index, cell in enumerate(library_cells(notebook)):
-        cell_id = nbgrader_metadata(cell).get("grade_id") or cell.get("id") or f"cell-{index}"
-        pairs.append((str(cell_id), cell.source))
-    return pairs
 
 
 def _run_child(cells: list[tuple[str, str]], timeout: float) -> tuple[dict[str, dict], str | None]:
@@ -95,11 +86,10 @@ def grade_notebook(path: Path, timeout: float = NOTEBOOK_TIMEOUT_SECONDS) -> dic
     path = Path(path)
     tests = hidden_tests()
     try:
-        notebook = read_notebook(path)
+        cells = library_cells(read_notebook_json(path))
     except (OSError, ValueError) as error:
         problem = f"the notebook could not be read: {suite.short_message(error, 300)}"
         return _report(path.name, tests, {}, problem, [problem])
-    cells = cell_pairs(notebook)
     notices = []
     if not cells:
         notices.append("the notebook has no solution cells: nothing to grade")

@@ -16,11 +16,14 @@ from pathlib import Path
 
 import nbformat
 
+from tinytorch.export import is_library_cell, strip_solution_markers
+
+__all__ = ["is_library", "strip_solution_markers", "library_cells", "read_notebook"]
+
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
-EXPORT_TAG = "export"
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -55,18 +58,9 @@ def is_graded_test(cell) -> bool:
 
 def is_library(cell) -> bool:
     """True for code cells that belong to the exported library."""
-    if cell.get("cell_type") != "code":
-        return False
-    return is_solution(cell) or EXPORT_TAG in cell.get("metadata", {}).get("tags", [])
+    return is_library_cell(cell)
 
 
 def library_cells(notebook) -> list:
     """The solution and provided library code cells, in notebook order."""
     return [cell for cell in notebook.cells if is_library(cell)]
-
-
-def strip_solution_markers(source: str) -> str:
-    """Remove the ``### BEGIN/END SOLUTION`` marker lines, keeping the code between."""
-    kept = [line for line in source.splitlines()
-            if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION)]
-    return "\n".join(kept)

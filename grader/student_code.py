@@ -6,13 +6,18 @@ recorded and the next cell still runs, so one broken method does not hide
 the names that other cells define.  Tests ask for names with
 ``Submission.require``; a missing name fails only the tests that need it.
 
-Without a loaded submission (a plain ``pytest`` run), the code under test is
-the exported reference library, ``tinytorch.core.dataloader``.
+Without a loaded submission, the code under test is the notebook named by the
+environment variable ``TINYTORCH_NOTEBOOK`` (the student template's tests set
+it to the student's notebook), else the exported library
+``tinytorch.core.dataloader`` (the reference, in the instructor repository).
+
+The student template ships a copy of this file as ``tests/notebook_code.py``.
 """
 
 from __future__ import annotations
 
 import linecache
+import os
 import sys
 import types
 from dataclasses import dataclass, field
@@ -123,6 +128,22 @@ def student_location(traceback) -> str | None:
     return found
 
 
+def load_notebook(path: str) -> Submission:
+    """Load the library cells of the notebook at ``path`` as a Submission.
+
+    An unreadable notebook gives an empty submission whose failure says why.
+    """
+    from tinytorch.export import library_cells, read_notebook_json
+
+    try:
+        cells = library_cells(read_notebook_json(path))
+    except (OSError, ValueError) as error:
+        return Submission({}, label=os.path.basename(path), failures=[CellFailure("notebook", str(error))])
+    submission = load_cells(cells)
+    submission.label = os.path.basename(path)
+    return submission
+
+
 def set_current(submission: Submission | None) -> None:
     """Make ``submission`` the code under test (``None``: the reference library)."""
     global _current
@@ -130,8 +151,13 @@ def set_current(submission: Submission | None) -> None:
 
 
 def current() -> Submission:
-    """The code under test: the loaded submission, or the reference library."""
+    """The code under test: the loaded submission, else the notebook named by
+    ``TINYTORCH_NOTEBOOK`` (loaded once), else the reference library."""
     if _current is not None:
+        return _current
+    notebook = os.environ.get("TINYTORCH_NOTEBOOK")
+    if notebook:
+        set_current(load_notebook(notebook))
         return _current
     import tinytorch.core.dataloader as reference
 

@@ -4,6 +4,8 @@ and datasets that do not depend on student code."""
 from __future__ import annotations
 
 import math
+import re
+import tracemalloc
 
 import numpy as np
 
@@ -46,6 +48,34 @@ def binomial_tolerance(trials: int, probability: float, false_failure: float = 1
     return (b + math.sqrt(b * b + 8 * log_term * variance)) / 2
 
 
+def names_number(message: str, number) -> bool:
+    """Whether ``number`` appears in ``message`` as a whole number."""
+    return re.search(rf"(?<!\d){re.escape(str(number))}(?!\d)", message) is not None
+
+
+def peak_bytes(action) -> int:
+    """Run ``action()`` and return the peak of new memory it allocated (bytes)."""
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        action()
+        return tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+
+
+def type_with_article(value) -> str:
+    """What ``value`` is, with its article: "an ndarray", "a Tensor", "None"."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name == 'ndarray' or name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
 def as_array(value) -> np.ndarray:
     """The NumPy data of a Tensor, ndarray or array-like."""
     if isinstance(value, Tensor):
@@ -58,6 +88,17 @@ def batch_parts(batch) -> list:
     if isinstance(batch, (tuple, list)):
         return list(batch)
     return [batch]
+
+
+def batch_ids(batch) -> list[int]:
+    """The sample ids in a batch of an ``ids_dataset``, as a list of ints."""
+    return [int(value) for value in as_array(batch_parts(batch)[0]).reshape(-1)]
+
+
+def ids_dataset(make_dataset, size: int):
+    """A dataset of ``size`` samples from the ``make_dataset`` fixture: sample i
+    is (Tensor([i]),) with dtype int64, so a batch tells which samples it holds."""
+    return make_dataset(np.arange(size, dtype=np.int64).reshape(size, 1))
 
 
 def make_array_dataset(base: type, *arrays: np.ndarray):

@@ -9,25 +9,15 @@ so they do not depend on how collation stacks."""
 import numpy as np
 import pytest
 
-from tests.grading.support import CheckFailed, as_array, batch_parts, expect, expect_raises
+from tests.grading.support import CheckFailed, as_array, batch_ids, batch_parts, expect, expect_raises, ids_dataset
 from tinytorch.core.tensor import Tensor
 
 pytestmark = pytest.mark.dataloader
 
 
-def _ids_dataset(make_dataset, size):
-    """Sample i is (Tensor([i]),) with dtype int64."""
-    return make_dataset(np.arange(size, dtype=np.int64).reshape(size, 1))
-
-
-def _batch_ids(batch):
-    """The sample ids in a batch of an ids dataset, as a list of ints."""
-    return [int(value) for value in as_array(batch_parts(batch)[0]).reshape(-1)]
-
-
 def _epoch_ids(loader):
     """The ids of every batch of one epoch, one list per batch."""
-    return [_batch_ids(batch) for batch in loader]
+    return [batch_ids(batch) for batch in loader]
 
 
 def _describe(size, batch_size, drop_last=False):
@@ -43,7 +33,7 @@ def _expected_sizes(size, batch_size, drop_last=False):
 def test_len_is_ceiling(DataLoader, make_dataset):
     """len(loader) is ceil(N / batch_size) without drop_last."""
     for size, batch_size, expected in ((10, 3, 4), (9, 3, 3), (100, 7, 15), (5, 8, 1), (1, 1, 1), (64, 64, 1)):
-        got = len(DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size))
+        got = len(DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size))
         expect(got == expected, f"len({_describe(size, batch_size)}) should be ceil({size}/{batch_size}) = "
                                 f"{expected}, got {got}; check DataLoader.__len__")
 
@@ -52,7 +42,7 @@ def test_len_is_ceiling(DataLoader, make_dataset):
 def test_len_with_drop_last_is_floor(DataLoader, make_dataset):
     """len(loader) is floor(N / batch_size) with drop_last=True (0 when batch_size > N)."""
     for size, batch_size, expected in ((10, 3, 3), (9, 3, 3), (100, 7, 14), (5, 8, 0), (1, 1, 1)):
-        got = len(DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size, drop_last=True))
+        got = len(DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size, drop_last=True))
         expect(got == expected, f"len({_describe(size, batch_size, True)}) should be floor({size}/{batch_size}) "
                                 f"= {expected}, got {got}; check drop_last in DataLoader.__len__")
 
@@ -62,7 +52,7 @@ def test_batch_sizes_keep_last_partial_batch(DataLoader, make_dataset):
     """Without drop_last all batches are full except a smaller last one holding the remainder."""
     for size, batch_size in ((10, 3), (9, 3), (23, 5), (100, 7)):
         expected = _expected_sizes(size, batch_size)
-        got = [len(ids) for ids in _epoch_ids(DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size))]
+        got = [len(ids) for ids in _epoch_ids(DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size))]
         expect(got == expected, f"{_describe(size, batch_size)} should give batches of sizes {expected}, "
                                 f"got {got}; check DataLoader.__iter__ (keep the last, smaller batch)")
 
@@ -72,7 +62,7 @@ def test_drop_last_skips_partial_batch(DataLoader, make_dataset):
     """With drop_last=True the short last batch is skipped and full batches are kept."""
     for size, batch_size in ((10, 3), (9, 3), (23, 5), (5, 8)):
         expected = _expected_sizes(size, batch_size, drop_last=True)
-        loader = DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size, drop_last=True)
+        loader = DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size, drop_last=True)
         got = [len(ids) for ids in _epoch_ids(loader)]
         expect(got == expected, f"{_describe(size, batch_size, True)} should give batches of sizes {expected}, "
                                 f"got {got}; respect drop_last in DataLoader.__iter__")
@@ -84,7 +74,7 @@ def test_edge_batch_sizes(DataLoader, make_dataset):
     cases = [(5, 1, [[0], [1], [2], [3], [4]]), (5, 5, [[0, 1, 2, 3, 4]]), (5, 8, [[0, 1, 2, 3, 4]]),
              (1, 1, [[0]]), (1, 4, [[0]])]
     for size, batch_size, expected in cases:
-        got = _epoch_ids(DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size))
+        got = _epoch_ids(DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size))
         expect(got == expected, f"{_describe(size, batch_size)} should give the batches {expected}, got {got}; "
                                 "check DataLoader.__iter__")
 
@@ -94,7 +84,7 @@ def test_order_preserved_without_shuffle(DataLoader, make_dataset):
     """Without shuffle, batch k holds samples k*bs .. k*bs + bs - 1 in order."""
     for size, batch_size in ((12, 3), (16, 4)):
         expected = [list(range(start, start + batch_size)) for start in range(0, size, batch_size)]
-        got = _epoch_ids(DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size))
+        got = _epoch_ids(DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size))
         expect(got == expected, f"{_describe(size, batch_size)} without shuffle should give the samples in "
                                 f"order {expected}, got {got}; check DataLoader.__iter__")
 
@@ -188,7 +178,7 @@ def test_single_tensor_samples_give_a_tensor(DataLoader, make_dataset):
 def test_loads_lazily_one_batch_at_a_time(DataLoader, make_dataset):
     """Taking a batch fetches exactly that batch's samples: nothing is loaded ahead."""
     size, batch_size = 100, 8
-    ds = _ids_dataset(make_dataset, size)
+    ds = ids_dataset(make_dataset, size)
     batches = iter(DataLoader(ds, batch_size=batch_size))
     next(batches)
     expect(ds.fetched == list(range(batch_size)),
@@ -206,7 +196,7 @@ def test_loads_lazily_one_batch_at_a_time(DataLoader, make_dataset):
 def test_each_iter_is_a_full_epoch(DataLoader, make_dataset):
     """Iterating the loader again gives a complete new epoch, also after a partial one."""
     size, batch_size = 9, 3
-    loader = DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size)
+    loader = DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size)
     expected = [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
     first = _epoch_ids(loader)
     second = _epoch_ids(loader)
@@ -223,7 +213,7 @@ def test_each_iter_is_a_full_epoch(DataLoader, make_dataset):
 @pytest.mark.points(2)
 def test_bad_batch_size_rejected(DataLoader, make_dataset):
     """batch_size 0, negative, float (2.5 and 4.0) and bool is refused with ValueError."""
-    ds = _ids_dataset(make_dataset, 10)
+    ds = ids_dataset(make_dataset, 10)
     for bad in (0, -1, -16, 2.5, 4.0, True, False):
         expect_raises(ValueError, lambda: DataLoader(ds, batch_size=bad),
                       f"DataLoader(batch_size={bad!r}) should raise ValueError (batch_size must be a positive "
@@ -233,7 +223,7 @@ def test_bad_batch_size_rejected(DataLoader, make_dataset):
 @pytest.mark.points(1)
 def test_bad_batch_size_message(DataLoader, make_dataset):
     """The batch_size ValueError says "positive integer" and shows the value given."""
-    ds = _ids_dataset(make_dataset, 10)
+    ds = ids_dataset(make_dataset, 10)
     for bad in (-17, 2.5):
         error = expect_raises(ValueError, lambda: DataLoader(ds, batch_size=bad),
                               f"DataLoader(batch_size={bad!r}) should raise ValueError")
@@ -250,7 +240,7 @@ def test_numpy_integer_batch_size(DataLoader, make_dataset):
                                  (np.int32(3), [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]])):
         label = f"np.{type(batch_size).__name__}({batch_size})"
         try:
-            loader = DataLoader(_ids_dataset(make_dataset, 12), batch_size=batch_size)
+            loader = DataLoader(ids_dataset(make_dataset, 12), batch_size=batch_size)
         except (ValueError, TypeError) as error:
             raise CheckFailed(f"DataLoader(12 samples, batch_size={label}) should be accepted, but it raised "
                               f"{type(error).__name__}: {error}; accept NumPy integers in "

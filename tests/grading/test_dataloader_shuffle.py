@@ -7,30 +7,20 @@ TensorDataset.  Visit orders are read from a (N, 1) array of sample ids, so they
 do not depend on how collation stacks."""
 
 import random
-import tracemalloc
 
 import numpy as np
 import pytest
 
-from tests.grading.support import as_array, batch_parts, binomial_tolerance, expect
+from tests.grading.support import as_array, batch_ids, batch_parts, binomial_tolerance, expect, ids_dataset, peak_bytes
 
 pytestmark = pytest.mark.dataloader
-
-
-def _ids_dataset(make_dataset, size):
-    """Sample i is (Tensor([i]),) with dtype int64."""
-    return make_dataset(np.arange(size, dtype=np.int64).reshape(size, 1))
-
-
-def _batch_ids(batch):
-    return [int(value) for value in as_array(batch_parts(batch)[0]).reshape(-1)]
 
 
 def _visit_order(loader):
     """The sample ids of one epoch, in the order the batches gave them."""
     order = []
     for batch in loader:
-        order.extend(_batch_ids(batch))
+        order.extend(batch_ids(batch))
     return order
 
 
@@ -45,27 +35,12 @@ def _same_global_states(before, after):
     return python_before == python_after, numpy_same
 
 
-def _peak_bytes(action):
-    """Run ``action()`` and return the peak of new memory it allocated (bytes)."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        baseline = tracemalloc.get_traced_memory()[0]
-        action()
-        return tracemalloc.get_traced_memory()[1] - baseline
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
-
-
 @pytest.mark.points(2)
 def test_every_sample_once_per_epoch(DataLoader, make_dataset):
     """A shuffled epoch visits every sample exactly once, including a last partial batch, in a changed order."""
     for size, batch_size in ((10, 3), (17, 4), (32, 8), (5, 7), (1, 1), (50, 16)):
         for seed in (None, 4):
-            loader = DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, seed=seed)
+            loader = DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, seed=seed)
             for epoch in (1, 2):
                 order = _visit_order(loader)
                 expect(sorted(order) == list(range(size)),
@@ -81,7 +56,7 @@ def test_every_sample_once_per_epoch(DataLoader, make_dataset):
 def test_drop_last_with_shuffle(DataLoader, make_dataset):
     """With shuffle and drop_last, each epoch has floor(N/bs)*bs distinct samples and every sample can appear."""
     size, batch_size = 10, 3
-    loader = DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, drop_last=True)
+    loader = DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, drop_last=True)
     seen = set()
     for epoch in range(1, 13):
         order = _visit_order(loader)
@@ -101,7 +76,7 @@ def test_new_order_every_epoch(DataLoader, make_dataset):
     """Each iter(loader) draws a new permutation (shuffle per epoch, not once in __init__)."""
     size, batch_size = 50, 16
     for seed in (None, 9):
-        loader = DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, seed=seed)
+        loader = DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, seed=seed)
         first, second = _visit_order(loader), _visit_order(loader)
         expect(first != second,
                f"two epochs of a shuffled loader over 50 samples (seed={seed}) came in the same order; draw a new "
@@ -112,7 +87,7 @@ def test_new_order_every_epoch(DataLoader, make_dataset):
 def test_seed_makes_order_reproducible(DataLoader, make_dataset):
     """Two loaders with the same seed give the same epochs; a different seed gives another order."""
     size, batch_size = 40, 8
-    first, twin, other = (DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, seed=seed)
+    first, twin, other = (DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True, seed=seed)
                           for seed in (11, 11, 12))
     epochs = [_visit_order(first), _visit_order(first)]
     np.random.random(), random.random()  # global draws in between must not matter
@@ -128,7 +103,7 @@ def test_seed_makes_order_reproducible(DataLoader, make_dataset):
 @pytest.mark.points(2)
 def test_seed_leaves_global_random_state_alone(DataLoader, make_dataset):
     """With an int seed, building and iterating the loader changes neither random's nor NumPy's global state."""
-    ds = _ids_dataset(make_dataset, 20)
+    ds = ids_dataset(make_dataset, 20)
     before = _global_states()
     loader = DataLoader(ds, batch_size=6, shuffle=True, seed=7)
     _visit_order(loader)
@@ -148,7 +123,7 @@ def test_global_seed_reproduces_unseeded_run(DataLoader, make_dataset):
     size, batch_size = 30, 7
     runs = []
     for _ in range(2):
-        ds = _ids_dataset(make_dataset, size)
+        ds = ids_dataset(make_dataset, size)
         random.seed(2024)
         np.random.seed(2024)
         loader = DataLoader(ds, batch_size=batch_size, shuffle=True)
@@ -163,7 +138,7 @@ def test_global_seed_reproduces_unseeded_run(DataLoader, make_dataset):
 def test_no_position_bias(DataLoader, make_dataset):
     """Over many shuffled epochs each sample is equally likely at each position and after each other sample."""
     size, batch_size, epochs = 6, 3, 420
-    loader = DataLoader(_ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True)
+    loader = DataLoader(ids_dataset(make_dataset, size), batch_size=batch_size, shuffle=True)
     at_position = np.zeros((size, size), dtype=np.int64)   # [sample, position]
     follows = np.zeros((size, size), dtype=np.int64)       # [sample, sample right after it]
     for _ in range(epochs):
@@ -219,7 +194,7 @@ def test_shuffle_copies_no_data(DataLoader, make_dataset):
     size = 1024
     ds = make_dataset(np.zeros((size, 1024), dtype=np.float32))
     for seed in (None, 3):
-        peak = _peak_bytes(lambda: next(iter(DataLoader(ds, batch_size=8, shuffle=True, seed=seed))))
+        peak = peak_bytes(lambda: next(iter(DataLoader(ds, batch_size=8, shuffle=True, seed=seed))))
         expect(peak < 1_000_000,
                f"building a shuffled loader over a 4 MB dataset and taking its first batch (8 samples of 4 KB) "
                f"(seed={seed}) allocated {peak / 1e6:.1f} MB at peak; permute indices (8 bytes each), do not "
@@ -230,7 +205,7 @@ def test_shuffle_copies_no_data(DataLoader, make_dataset):
 def test_no_shuffle_keeps_identity_order(DataLoader, make_dataset):
     """shuffle=False (the default) visits 0..N-1 in order, even with a seed and after global seeding."""
     size = 12
-    ds = _ids_dataset(make_dataset, size)
+    ds = ids_dataset(make_dataset, size)
     random.seed(5)
     np.random.seed(5)
     for description, loader in (("the default shuffle", DataLoader(ds, batch_size=4)),

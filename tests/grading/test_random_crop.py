@@ -1,11 +1,9 @@
 """Part 4, RandomCrop (10 points): zero padding, a window of the right size, uniform offsets, errors."""
 
-import re
-
 import numpy as np
 import pytest
 
-from tests.grading.support import as_array, binomial_tolerance, expect, expect_raises
+from tests.grading.support import as_array, binomial_tolerance, expect, expect_raises, names_number, type_with_article
 from tinytorch.core.tensor import Tensor
 
 pytestmark = pytest.mark.transforms
@@ -13,14 +11,6 @@ pytestmark = pytest.mark.transforms
 FALSE_FAILURE = 1e-7  # chance that a correct implementation fails a statistical check
 WINDOW_CALLS = 100
 OFFSET_CALLS = 1000
-
-
-def _a(result) -> str:
-    """What ``result`` is, with its article: "an ndarray", "a Tensor", "None"."""
-    if result is None:
-        return "None"
-    name = type(result).__name__
-    return f"{'an' if name == 'ndarray' or name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _image(shape, dtype=np.float64):
@@ -66,22 +56,38 @@ def _key(result, shape, dtype):
 
 def _describe(result) -> str:
     if not isinstance(result, (np.ndarray, Tensor)):
-        return _a(result)
-    return f"{_a(result)} of shape {as_array(result).shape}"
+        return type_with_article(result)
+    return f"{type_with_article(result)} of shape {as_array(result).shape}"
+
+
+def _call(size, padding, layout_args) -> str:
+    """The crop as the test builds it, e.g. "RandomCrop((3, 5), padding=1, layout='HWC')"."""
+    arguments = [repr(size), f"padding={padding}"] + [f"layout={v!r}" for v in layout_args.values()]
+    return f"RandomCrop({', '.join(arguments)})"
+
+
+def _check_crop_shapes(RandomCrop, cases, advice):
+    """For each case (shape, layout_args, size, padding, expected shape), crop an image of
+    ``shape``: the result must have the expected shape, else fail with ``advice``."""
+    for shape, layout_args, size, padding, expected in cases:
+        result = RandomCrop(size, padding=padding, **layout_args)(_image(shape))
+        if len(shape) == 2:
+            kind = "(H, W)"
+        else:
+            kind = "(H, W, C)" if layout_args.get("layout") == "HWC" else "(C, H, W)"
+        expect(as_array(result).shape == expected,
+               f"{_call(size, padding, layout_args)} on a {shape} {kind} image should return shape {expected}, "
+               f"got {_describe(result)}; {advice}")
 
 
 @pytest.mark.points(1)
 def test_crop_shape_chw(RandomCrop):
     """On (C, H, W) images the result is (C, h, w), for an int size and a (height, width) size."""
-    cases = [((3, 5, 6), 4, 1, (3, 4, 4)),
-             ((2, 5, 6), (3, 5), 1, (2, 3, 5)),
-             ((2, 6, 5), (6, 2), 1, (2, 6, 2))]
-    for shape, size, padding, expected in cases:
-        result = RandomCrop(size, padding=padding)(_image(shape))
-        expect(as_array(result).shape == expected,
-               f"RandomCrop({size}, padding={padding}) on a {shape} (C, H, W) image should return shape "
-               f"{expected}, got {_describe(result)}; keep the channels and cut (height, width) = size from "
-               "axes 1 and 2 in RandomCrop.__call__")
+    cases = [((3, 5, 6), {}, 4, 1, (3, 4, 4)),
+             ((2, 5, 6), {}, (3, 5), 1, (2, 3, 5)),
+             ((2, 6, 5), {}, (6, 2), 1, (2, 6, 2))]
+    _check_crop_shapes(RandomCrop, cases,
+                       "keep the channels and cut (height, width) = size from axes 1 and 2 in RandomCrop.__call__")
 
 
 @pytest.mark.points(1)
@@ -93,14 +99,9 @@ def test_crop_shape_hw_and_hwc(RandomCrop):
              ((5, 6, 2), {"layout": "HWC"}, 4, 1, (4, 4, 2)),
              ((5, 6, 2), {"layout": "HWC"}, (3, 5), 1, (3, 5, 2)),
              ((6, 5, 3), {"layout": "HWC"}, (6, 2), 1, (6, 2, 3))]
-    for shape, layout_args, size, padding, expected in cases:
-        result = RandomCrop(size, padding=padding, **layout_args)(_image(shape))
-        call = ", ".join([repr(size), f"padding={padding}"] + [f"layout={v!r}" for v in layout_args.values()])
-        kind = "(H, W)" if len(shape) == 2 else "(H, W, C)"
-        expect(as_array(result).shape == expected,
-               f"RandomCrop({call}) on a {shape} {kind} image should return shape {expected}, got "
-               f"{_describe(result)}; cut (height, width) = size from the axes that _image_axes gives for "
-               "self.layout in RandomCrop.__call__")
+    _check_crop_shapes(RandomCrop, cases,
+                       "cut (height, width) = size from the axes that _image_axes gives for self.layout in "
+                       "RandomCrop.__call__")
 
 
 @pytest.mark.points(1)
@@ -205,7 +206,6 @@ def test_full_size_crop_is_the_zero_padded_image(RandomCrop):
         image = _image(shape)
         expected = _zero_pad(image, padding, axes)
         size = expected.shape[axes[0]]
-        call = ", ".join([str(size), f"padding={padding}"] + [f"layout={v!r}" for v in layout_args.values()])
         result = RandomCrop(size, padding=padding, **layout_args)(image.copy())
         array = as_array(result)
         same = array.shape == expected.shape and np.array_equal(array, expected)
@@ -221,9 +221,9 @@ def test_full_size_crop_is_the_zero_padded_image(RandomCrop):
             else:
                 detail += " with the image in the wrong place"
         expect(same,
-               f"RandomCrop({call}) on a {shape} image with no zeros should return the image with {padding} "
-               f"zero(s) on both sides of height and width (shape {expected.shape}), got {detail}; pad with "
-               "zeros (np.pad, mode 'constant') on both sides of the height and width axes only in "
+               f"{_call(size, padding, layout_args)} on a {shape} image with no zeros should return the image "
+               f"with {padding} zero(s) on both sides of height and width (shape {expected.shape}), got {detail}; "
+               "pad with zeros (np.pad, mode 'constant') on both sides of the height and width axes only in "
                "RandomCrop.__call__")
 
 
@@ -233,12 +233,11 @@ def test_crop_without_padding_of_image_size_returns_image(RandomCrop):
     cases = [((3, 4, 4), {}, 4), ((4, 4), {}, 4), ((4, 4, 3), {"layout": "HWC"}, 4)]
     for shape, layout_args, size in cases:
         image = _image(shape)
-        call = ", ".join([str(size), "padding=0"] + [f"layout={v!r}" for v in layout_args.values()])
         result = RandomCrop(size, padding=0, **layout_args)(image.copy())
         array = as_array(result)
         expect(array.shape == image.shape and np.array_equal(array, image),
-               f"RandomCrop({call}) on a {shape} image should return the image unchanged (the only window), "
-               f"got {_describe(result)}"
+               f"{_call(size, 0, layout_args)} on a {shape} image should return the image unchanged (the only "
+               f"window), got {_describe(result)}"
                f"{' with other values' if array.shape == image.shape else ''}; with padding 0 the only offset "
                "is (0, 0), see RandomCrop.__call__")
 
@@ -255,10 +254,6 @@ def test_oversized_crop_raises_value_error(RandomCrop):
                       "RandomCrop.__call__")
 
 
-def _names_number(message, number) -> bool:
-    return re.search(rf"(?<!\d){number}(?!\d)", message) is not None
-
-
 @pytest.mark.points(1)
 def test_oversized_crop_message_names_both_sizes(RandomCrop):
     """The ValueError for an oversized crop names the crop size and the padded image size."""
@@ -268,8 +263,8 @@ def test_oversized_crop_message_names_both_sizes(RandomCrop):
                           "RandomCrop((16, 18), padding=2) on a (1, 11, 13) image, padded to 15 x 17, should "
                           "raise ValueError; compare the crop with the padded size in RandomCrop.__call__")
     message = str(error)
-    missing_crop = [n for n in (16, 18) if not _names_number(message, n)]
-    missing_padded = [n for n in (15, 17) if not _names_number(message, n)]
+    missing_crop = [n for n in (16, 18) if not names_number(message, n)]
+    missing_padded = [n for n in (15, 17) if not names_number(message, n)]
     expect(not missing_crop and not missing_padded,
            "the ValueError of RandomCrop((16, 18), padding=2) on an 11 x 13 image should name the crop size "
            f"(16, 18) and the padded image size (15, 17), but its message {message!r} lacks "

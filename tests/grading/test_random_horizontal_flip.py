@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tests.grading.support import as_array, binomial_tolerance, expect, expect_raises
+from tests.grading.support import as_array, binomial_tolerance, expect, expect_raises, type_with_article
 from tinytorch.core.tensor import Tensor
 
 pytestmark = pytest.mark.transforms
@@ -20,14 +20,6 @@ HWC_NAMES = ("height", "width", "channel")
 HW_NAMES = ("height", "width")
 
 
-def _a(result) -> str:
-    """What ``result`` is, with its article: "an ndarray", "a Tensor", "None"."""
-    if result is None:
-        return "None"
-    name = type(result).__name__
-    return f"{'an' if name == 'ndarray' or name[0].lower() in 'aeiou' else 'a'} {name}"
-
-
 def _image(shape, dtype=np.float32):
     """An image of distinct values 1, 2, ...: reversing any one of its axes changes it."""
     return (np.arange(int(np.prod(shape))) + 1).reshape(shape).astype(dtype)
@@ -41,7 +33,7 @@ def _same(result, expected) -> bool:
 def _describe(result, image, names) -> str:
     """Say what ``result`` is, relative to ``image`` whose axes are called ``names``."""
     if not isinstance(result, (np.ndarray, Tensor)):
-        return _a(result)
+        return type_with_article(result)
     array = as_array(result)
     if array.shape != image.shape:
         return f"an array of shape {array.shape}"
@@ -53,13 +45,15 @@ def _describe(result, image, names) -> str:
     return "an array that is not the image reversed along one axis"
 
 
-def _count_changed(RandomHorizontalFlip, p, calls):
-    """How many of ``calls`` calls of RandomHorizontalFlip(p) changed a small CHW image.
+def _count_flips(RandomHorizontalFlip, p):
+    """How many of STAT_CALLS calls of RandomHorizontalFlip(p) changed a small CHW
+    image, how many are expected (p * STAT_CALLS), and the tolerance around that.
 
     The image has 2 entries on every axis and distinct values, so reversing any
     axis counts as a flip: these counts measure only how often it flips.
     """
-    return sum(_flip_decisions(RandomHorizontalFlip(p=p), calls))
+    changed = sum(_flip_decisions(RandomHorizontalFlip(p=p), STAT_CALLS))
+    return changed, p * STAT_CALLS, binomial_tolerance(STAT_CALLS, p, FALSE_FAILURE)
 
 
 def _flip_decisions(flip, calls):
@@ -149,9 +143,7 @@ def test_p_zero_and_one_are_exact(RandomHorizontalFlip):
 @pytest.mark.points(1)
 def test_p_half_flips_about_half_the_time(RandomHorizontalFlip):
     """With p=0.5 about half of 2000 calls flip."""
-    changed = _count_changed(RandomHorizontalFlip, 0.5, STAT_CALLS)
-    expected = 0.5 * STAT_CALLS
-    tolerance = binomial_tolerance(STAT_CALLS, 0.5, FALSE_FAILURE)
+    changed, expected, tolerance = _count_flips(RandomHorizontalFlip, 0.5)
     expect(abs(changed - expected) < tolerance,
            f"RandomHorizontalFlip(p=0.5) should flip about {expected:.0f} of {STAT_CALLS} images "
            f"(within {tolerance:.0f}), but it flipped {changed}; flip when a uniform draw u in [0, 1) "
@@ -161,9 +153,7 @@ def test_p_half_flips_about_half_the_time(RandomHorizontalFlip):
 @pytest.mark.points(1)
 def test_p_one_fifth_flips_a_fifth_of_the_time(RandomHorizontalFlip):
     """With p=0.2 about a fifth of 2000 calls flip (not half, not four fifths)."""
-    changed = _count_changed(RandomHorizontalFlip, 0.2, STAT_CALLS)
-    expected = 0.2 * STAT_CALLS
-    tolerance = binomial_tolerance(STAT_CALLS, 0.2, FALSE_FAILURE)
+    changed, expected, tolerance = _count_flips(RandomHorizontalFlip, 0.2)
     hint = ""
     if abs(changed - 0.8 * STAT_CALLS) < tolerance:
         hint = " (that is 1 - p: the comparison looks inverted)"
@@ -187,7 +177,7 @@ def test_flip_keeps_type_and_dtype(RandomHorizontalFlip):
                 if type(result) is not kind_type:
                     expect(False,
                            f"RandomHorizontalFlip(p=0.5) given {kind} of {dtype.__name__} should return {kind}, "
-                           f"got {_a(result)}; wrap the result with _like_input in "
+                           f"got {type_with_article(result)}; wrap the result with _like_input in "
                            "RandomHorizontalFlip.__call__")
                 if as_array(result).dtype != np.dtype(dtype):
                     expect(False,

@@ -1,13 +1,10 @@
 """Part 2, TensorDataset (20 points): length, tuple samples, dtypes, list-like
 indexing, clear errors for bad indices and mismatched sizes, no copies."""
 
-import re
-import tracemalloc
-
 import numpy as np
 import pytest
 
-from tests.grading.support import CheckFailed, as_array, expect, expect_raises
+from tests.grading.support import CheckFailed, as_array, expect, expect_raises, names_number, peak_bytes
 from tinytorch.core.tensor import Tensor
 
 pytestmark = pytest.mark.tensordataset
@@ -23,24 +20,12 @@ def _labels(size):
     return np.arange(100, 100 + size, dtype=np.int64)
 
 
-def _names_number(message, number):
-    """Whether ``number`` appears in ``message`` as a whole number."""
-    return re.search(rf"(?<!\d){re.escape(str(number))}(?!\d)", message) is not None
-
-
-def _peak_bytes(action):
-    """Run ``action()`` and return the peak of new memory it allocated (bytes)."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        baseline = tracemalloc.get_traced_memory()[0]
-        action()
-        return tracemalloc.get_traced_memory()[1] - baseline
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
+def _expect_message_names(error, numbers, expectation, advice):
+    """Fail unless the message of ``error`` names each of ``numbers`` as a whole number;
+    the failure says ``expectation``, quotes the message, then gives ``advice``."""
+    message = str(error)
+    expect(all(names_number(message, number) for number in numbers),
+           f"{expectation}, got the message {message!r}; {advice}")
 
 
 @pytest.mark.points(2)
@@ -146,10 +131,9 @@ def test_index_error_names_index_and_size(TensorDataset):
     ds = TensorDataset(Tensor(_images(37)), Tensor(_labels(37)))
     error = expect_raises(IndexError, lambda: ds[41],
                           "ds[41] on 37 samples should raise IndexError")
-    message = str(error)
-    expect(_names_number(message, 41) and _names_number(message, 37),
-           f"the IndexError for ds[41] on 37 samples should name the index 41 and the size 37, "
-           f"got the message {message!r}; check TensorDataset.__getitem__")
+    _expect_message_names(error, (41, 37),
+                          "the IndexError for ds[41] on 37 samples should name the index 41 and the size 37",
+                          "check TensorDataset.__getitem__")
 
 
 @pytest.mark.points(2)
@@ -172,10 +156,9 @@ def test_mismatch_message_names_shapes(TensorDataset):
     """The mismatch ValueError message names each tensor's first dimension."""
     error = expect_raises(ValueError, lambda: TensorDataset(Tensor(np.zeros((23, 3))), Tensor(_labels(19))),
                           "TensorDataset with 23 images and 19 labels should raise ValueError")
-    message = str(error)
-    expect(_names_number(message, 23) and _names_number(message, 19),
-           f"the ValueError for shapes (23, 3) and (19,) should name both sizes 23 and 19, "
-           f"got the message {message!r}; list the shapes in TensorDataset.__init__")
+    _expect_message_names(error, (23, 19),
+                          "the ValueError for shapes (23, 3) and (19,) should name both sizes 23 and 19",
+                          "list the shapes in TensorDataset.__init__")
 
 
 @pytest.mark.points(1)
@@ -218,12 +201,12 @@ def test_does_not_copy_the_data(TensorDataset):
     images = np.zeros((512, 1024), dtype=np.float32)  # 2 MB
     labels = np.arange(512, dtype=np.int64)
     built = []
-    peak = _peak_bytes(lambda: built.append(TensorDataset(Tensor(images), labels)))
+    peak = peak_bytes(lambda: built.append(TensorDataset(Tensor(images), labels)))
     expect(peak < 256 * 1024,
            f"TensorDataset over a 2 MB array should keep a reference, not a copy, but building it allocated "
            f"{peak / 1e6:.1f} MB; do not copy tensors in TensorDataset.__init__")
     ds = built[0]
-    peak = _peak_bytes(lambda: (ds[7], ds[511]))
+    peak = peak_bytes(lambda: (ds[7], ds[511]))
     expect(peak < 256 * 1024,
            f"fetching one 4 KB sample of a 2 MB dataset allocated {peak / 1e6:.1f} MB; index the stored "
            "array (t.data[index]) instead of copying it in TensorDataset.__getitem__")
