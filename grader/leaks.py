@@ -45,6 +45,8 @@ def secret_lines(source_notebook: Path, extra_files: list[Path] = ()) -> set[str
         outside += cell_outside
     for path in extra_files:
         inside += [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines()]
+    for path in public_test_files():
+        outside += [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
     public = set(outside)
     return {line for line in inside
             if len(line) >= MIN_LINE_LENGTH and line not in public and not line.startswith("#")
@@ -74,10 +76,18 @@ def _texts_of(path: Path) -> list[str]:
 
 
 def hidden_suite_files() -> list[Path]:
-    """The files of the hidden grading suite, whose lines must never ship."""
+    """The files of the hidden grading suite, whose lines must never ship
+    (lines that also appear in the public tests are public)."""
     from grader import paths
 
     return sorted((paths.ROOT / "tests" / "grading").glob("*.py"))
+
+
+def public_test_files() -> list[Path]:
+    """The public tests and helpers, shipped in the student template."""
+    from grader import paths
+
+    return sorted((paths.ROOT / "tests" / "public").glob("*.py"))
 
 
 def find_leaks(release_dir: Path, source_notebook: Path, extra_files: list[Path] = ()) -> list[str]:

@@ -1,6 +1,8 @@
-"""Run the hidden grading suite (``tests/grading``) and record one result per test.
+"""Run the grading suite and record one result per test.
 
-The suite is plain pytest.  Each test carries a part marker (``dataset``,
+The grading suite is ``tests/public`` (the checks students also get, in their
+template's ``tests/``) plus ``tests/grading`` (the hidden cases, never
+shipped).  It is plain pytest.  Each test carries a part marker (``dataset``,
 ``tensordataset``, ``dataloader``, ``transforms``) and ``@pytest.mark.points(N)``;
 its file is named after the notebook test cell it extends
 (``test_dataloader_batching.py`` <-> grade_id ``test_dataloader_batching``).
@@ -24,12 +26,13 @@ import pytest
 from grader import paths
 from grader.parts import PARTS
 
-SUITE_DIR = paths.ROOT / "tests" / "grading"
+TESTS_DIR = paths.ROOT / "tests"
+SUITE_DIRS = (TESTS_DIR / "public", TESTS_DIR / "grading")
 TEST_TIMEOUT_SECONDS = 20
 MESSAGE_LIMIT = 600
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:randomly", "--assert=plain", "-q",
                "-o", "addopts=", "-o", "console_output_style=classic", "-W", "ignore",
-               "--rootdir", str(SUITE_DIR)]
+               "--rootdir", str(TESTS_DIR)]
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,10 @@ def collect(cells: list[str] | None = None) -> list[TestInfo]:
 
 
 def _targets(cells: list[str] | None) -> list[str]:
+    directories = [d for d in SUITE_DIRS if d.is_dir()]
     if not cells:
-        return [str(SUITE_DIR)]
-    return [str(SUITE_DIR / f"{cell}.py") for cell in cells]
+        return [str(d) for d in directories]
+    return [str(d / f"{cell}.py") for cell in cells for d in directories if (d / f"{cell}.py").is_file()]
 
 
 def short_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
