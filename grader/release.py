@@ -44,13 +44,19 @@ def run_nbgrader(arguments: list[str], course_root: Path) -> subprocess.Complete
 
 
 def generate_release(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT) -> Path:
-    """Regenerate ``release/ASSIGNMENT`` under ``course_root`` from ``source/ASSIGNMENT``.
-
-    The gradebook used is the course's own (``gradebook.db``).  Returns the
-    release folder.
+    """Regenerate ``release/ASSIGNMENT`` under ``course_root`` from ``source/ASSIGNMENT``
+    with nbgrader, then add the GitHub Classroom template files
+    (``grader.template``).  The gradebook used is the course's own
+    (``gradebook.db``).  Returns the release folder.
     """
+    from grader.template import add_template_files
+
+    release_dir = Path(course_root) / "release" / assignment
+    if release_dir.exists():
+        shutil.rmtree(release_dir)  # nothing stale survives a regeneration
     run_nbgrader(["generate_assignment", assignment, "--force", "--log-level=WARN"], course_root)
-    return Path(course_root) / "release" / assignment
+    add_template_files(release_dir)
+    return release_dir
 
 
 def generate_release_copy(destination: Path) -> Path:

@@ -8,7 +8,7 @@ Defaults: ``dataloader.ipynb`` in the current folder, written to
 
 The exported code is the notebook's solution cells (nbgrader ``solution``
 metadata) and its provided library cells (tagged ``export``), in notebook
-order, with the ``### BEGIN/END SOLUTION`` marker lines removed.  Test cells,
+order, without the nbgrader comment lines that open and close a solution.  Test cells,
 demos and plots are left out.  Only the standard library is used here.
 """
 
@@ -17,12 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 EXPORT_TAG = "export"
-SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+# The nbgrader comment lines that open and close a solution region.
+SOLUTION_MARKER = re.compile(r"^\s*###\s+(BEGIN|END)\s+SOLUTION\s*$")
 HEADER = '''\
 """TinyTorch Module 05: Dataset, TensorDataset, DataLoader and image transforms.
 
@@ -65,8 +67,8 @@ def library_cells(notebook: dict) -> list[tuple[str, str]]:
 
 
 def strip_solution_markers(source: str) -> str:
-    """Remove the ``### BEGIN/END SOLUTION`` marker lines, keeping the code between."""
-    return "\n".join(line for line in source.splitlines() if line.strip() not in SOLUTION_MARKERS)
+    """Remove the nbgrader lines that open and close solution regions, keeping the code between."""
+    return "\n".join(line for line in source.splitlines() if not SOLUTION_MARKER.match(line))
 
 
 def read_notebook_json(path: Path) -> dict:

@@ -1,23 +1,17 @@
 """Part 2, TensorDataset (20 points): length, tuple samples, dtypes, list-like
-indexing, clear errors for bad indices and mismatched sizes, no copies."""
+indexing, clear errors for bad indices and mismatched sizes, no copies.
+
+The hidden cases of this cell; its public checks, shipped to students, are in
+``tests/public/test_tensordataset.py`` and count toward the same points."""
 
 import numpy as np
 import pytest
 
-from tests.grading.support import CheckFailed, as_array, expect, expect_raises, names_number, peak_bytes
+from tests.public.support import CheckFailed, as_array, expect, expect_raises, names_number, peak_bytes
+from tests.public.test_tensordataset import _images, _labels
 from tinytorch.core.tensor import Tensor
 
 pytestmark = pytest.mark.tensordataset
-
-
-def _images(size, dtype=np.float32):
-    """``size`` distinct 2x2 images: image i holds 4i .. 4i + 3."""
-    return np.arange(size * 4, dtype=dtype).reshape(size, 2, 2)
-
-
-def _labels(size):
-    """``size`` distinct int64 labels 100, 101, ..."""
-    return np.arange(100, 100 + size, dtype=np.int64)
 
 
 def _expect_message_names(error, numbers, expectation, advice):
@@ -26,20 +20,6 @@ def _expect_message_names(error, numbers, expectation, advice):
     message = str(error)
     expect(all(names_number(message, number) for number in numbers),
            f"{expectation}, got the message {message!r}; {advice}")
-
-
-@pytest.mark.points(2)
-def test_len_is_first_dimension(TensorDataset):
-    """len(ds) is the size of axis 0 for one, two and three tensors."""
-    cases = [
-        ("one tensor of 7 samples", (Tensor(_images(7)),), 7),
-        ("two tensors of 5 samples", (Tensor(_images(5)), Tensor(_labels(5))), 5),
-        ("three tensors of 1 sample", (Tensor(_images(1)), Tensor(_labels(1)), Tensor(np.zeros((1, 3)))), 1),
-    ]
-    for description, tensors, size in cases:
-        got = len(TensorDataset(*tensors))
-        expect(got == size, f"len(TensorDataset of {description}) should be {size}, got {got}; "
-                            "check TensorDataset.__len__")
 
 
 @pytest.mark.points(2)
@@ -60,23 +40,6 @@ def test_sample_is_tuple_of_tensors(TensorDataset):
         expect(all(isinstance(element, Tensor) for element in sample),
                f"with {description}, every element of ds[1] should be a Tensor, got {kinds}; "
                "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
-
-
-@pytest.mark.points(2)
-def test_sample_values_pair_up(TensorDataset):
-    """ds[i] equals (t[i] for t in tensors) for every i, with 1, 2 and 3 tensors."""
-    size = 6
-    arrays = (_images(size), _labels(size), np.linspace(0.0, 1.0, size * 3).reshape(size, 3))
-    for count in (1, 2, 3):
-        ds = TensorDataset(*(Tensor(a) for a in arrays[:count]))
-        for index in range(size):
-            sample = ds[index]
-            for position in range(count):
-                got = as_array(sample[position])
-                expected = arrays[position][index]
-                expect(got.shape == expected.shape and np.array_equal(got, expected),
-                       f"with {count} tensor(s), ds[{index}][{position}] should be tensors[{position}][{index}] = "
-                       f"{expected.tolist()}, got {got.tolist()}; check TensorDataset.__getitem__")
 
 
 @pytest.mark.points(2)
@@ -134,21 +97,6 @@ def test_index_error_names_index_and_size(TensorDataset):
     _expect_message_names(error, (41, 37),
                           "the IndexError for ds[41] on 37 samples should name the index 41 and the size 37",
                           "check TensorDataset.__getitem__")
-
-
-@pytest.mark.points(2)
-def test_mismatched_sizes_raise_value_error(TensorDataset):
-    """Tensors whose first dimensions differ are refused with ValueError, whichever one differs."""
-    cases = [
-        ("5 images and 4 labels", (Tensor(_images(5)), Tensor(_labels(4)))),
-        ("4 images and 5 labels", (Tensor(_images(4)), Tensor(_labels(5)))),
-        ("tensors of 3, 3 and 2 samples", (Tensor(_images(3)), Tensor(_labels(3)), Tensor(np.zeros(2)))),
-        ("a Tensor of 3 samples and a NumPy array of 6", (Tensor(_images(3)), np.zeros((6, 2)))),
-    ]
-    for description, tensors in cases:
-        expect_raises(ValueError, lambda: TensorDataset(*tensors),
-                      f"TensorDataset with {description} should raise ValueError; compare the first "
-                      "dimension of every tensor in TensorDataset.__init__")
 
 
 @pytest.mark.points(1)

@@ -88,8 +88,9 @@ class Tensor:
         return Tensor(self.data[key])
 
     def __iter__(self):
-        for index in range(len(self)):
-            yield self[index]
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Tensor")
+        return (Tensor(row) for row in self.data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if dtype is None or np.dtype(dtype) == self.data.dtype:

@@ -1,0 +1,1 @@
+"""TinyTorch's core modules: the provided Tensor and the DataLoader of Module 05."""
