@@ -24,3 +24,11 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Student code must not rely on the kernel living longer than a cell run.
 c.ExecutePreprocessor.timeout = 120
+
+# nbgrader's feedback would show the hidden-test blocks of each graded cell;
+# this preprocessor removes them first (grader/nbgrader_feedback.py).
+c.GenerateFeedback.preprocessors = [
+    "grader.nbgrader_feedback.HideHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

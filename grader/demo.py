@@ -33,7 +33,7 @@ def grades_table(scores: dict[str, dict[str, float]], maxima: dict[str, float]) 
 def run_demo() -> int:
     from grader.execute import execute_notebook
     from grader.leaks import find_leaks, hidden_suite_files
-    from grader.nbgrader_grading import autograde_all, part_scores
+    from grader.nbgrader_grading import autograde_all, generate_feedback, part_scores
     from grader.release import generate_release
 
     started = time.perf_counter()
@@ -81,5 +81,8 @@ def run_demo() -> int:
         print(f"  {student}: nbgrader {nbgrader_totals.get(student, 'missing')}, "
               f"grader {scores[student]['total']:g} -> {agree}")
     disagreements = [s for s in scores if nbgrader_totals.get(s) != scores[s]["total"]]
+    generate_feedback()
+    print(f"  nbgrader feedback (hidden tests removed): autograded/feedback/<student>/{paths.ASSIGNMENT}/"
+          f"{paths.NOTEBOOK_NAME.replace('.ipynb', '.html')}")
     print(f"demo finished in {time.perf_counter() - started:.1f} s")
     return 1 if disagreements else 0

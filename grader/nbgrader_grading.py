@@ -16,6 +16,12 @@ def autograde_all(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGN
     run_nbgrader(["autograde", assignment, "--create", "--force", "--log-level=WARN"], course_root)
 
 
+def generate_feedback(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT) -> None:
+    """``nbgrader generate_feedback``: HTML feedback per student under
+    autograded/feedback/, with hidden tests removed (grader.nbgrader_feedback)."""
+    run_nbgrader(["generate_feedback", assignment, "--force", "--log-level=WARN"], course_root)
+
+
 def part_scores(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT,
                 notebook: str = Path(paths.NOTEBOOK_NAME).stem) -> dict[str, dict[str, float]]:
     """Read the gradebook: student id -> {part: score, ..., "total": score}."""

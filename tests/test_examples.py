@@ -33,18 +33,27 @@ def test_hidden_grader_orders_the_examples(hidden_grades):
     assert 0 < hidden_grades["example_partial"]["score"] < 100
 
 
-@pytest.mark.slow
-def test_nbgrader_autograde_gives_the_same_totals(hidden_grades, tmp_path):
+@pytest.fixture(scope="module")
+def nbgrader_course(tmp_path_factory):
+    """A throw-away course: release generated, examples submitted and autograded by nbgrader."""
     import shutil
 
-    from grader.nbgrader_grading import autograde_all, part_scores
+    from grader.nbgrader_grading import autograde_all
     from grader.release import generate_release_copy
 
-    generate_release_copy(tmp_path)  # registers the assignment in this course's gradebook
+    course = tmp_path_factory.mktemp("nbgrader-course")
+    generate_release_copy(course)  # registers the assignment in this course's gradebook
     for student in example_notebooks():
-        shutil.copytree(paths.SUBMITTED_DIR / student, tmp_path / "submitted" / student)
-    autograde_all(tmp_path)
-    nbgrader = part_scores(tmp_path)
+        shutil.copytree(paths.SUBMITTED_DIR / student, course / "submitted" / student)
+    autograde_all(course)
+    return course
+
+
+@pytest.mark.slow
+def test_nbgrader_autograde_gives_the_same_totals(hidden_grades, nbgrader_course):
+    from grader.nbgrader_grading import part_scores
+
+    nbgrader = part_scores(nbgrader_course)
     for student, report in hidden_grades.items():
         parts = {p["name"]: p["score"] for p in report["parts"]}
         assert nbgrader[student]["total"] == report["score"], (student, nbgrader[student], parts)
@@ -59,3 +68,24 @@ def test_grading_twice_gives_identical_scores(hidden_grades):
     first = hidden_grades["example_partial"]
     scores = lambda report: [(t["name"], t["status"], t["score"]) for p in report["parts"] for t in p["tests"]]
     assert scores(again) == scores(first)
+
+
+@pytest.mark.slow
+def test_nbgrader_feedback_and_export_keep_working_without_leaking(nbgrader_course):
+    from grader.leaks import hidden_suite_files, secret_lines
+    from grader.nbgrader_grading import generate_feedback
+    from grader.release import run_nbgrader
+
+    generate_feedback(nbgrader_course)
+    pages = sorted((nbgrader_course / "autograded" / "feedback").rglob("*.html"))
+    assert len(pages) == len(example_notebooks())
+    secrets = secret_lines(paths.SOURCE_NOTEBOOK, hidden_suite_files())
+    hidden_calls = [line for line in secrets if "hidden_score" in line]
+    assert hidden_calls, "the source notebook's graded cells call the hidden suite"
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "HIDDEN TESTS" not in html and "hidden_score" not in html, page
+        assert "Score:" in html or "score" in html.lower()
+    run_nbgrader(["export", "--to", "grades.csv"], nbgrader_course)
+    exported = (nbgrader_course / "grades.csv").read_text()
+    assert all(student in exported for student in example_notebooks())
