@@ -8,6 +8,9 @@ Commands:
     merge     join the outputs of autograde shards
     demo      the main job: release, export, run the notebook for its figures,
               grade the bundled submissions, write grades and feedback
+    collect   gather student repositories at their last commit before a deadline
+    post-feedback  open a feedback issue in each student repository
+    shards    print the shard numbers 0..N-1 as JSON (a workflow's job matrix)
 """
 
 from __future__ import annotations
@@ -91,6 +94,15 @@ def _demo(arguments) -> int:
     return run_demo()
 
 
+def _shards(arguments) -> int:
+    import json
+
+    if not 1 <= arguments.count <= 256:
+        raise ValueError(f"N should be between 1 and 256 (GitHub's job matrix limit), got {arguments.count}")
+    print(json.dumps(list(range(arguments.count))))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -132,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="the main job: release, grade the examples, figures")
     demo.set_defaults(run=_demo)
+
+    from grader import collect, post_feedback
+
+    collect.add_parser(commands)
+    post_feedback.add_parser(commands)
+    shards = commands.add_parser("shards", help="print [0, 1, ..., N-1] for a workflow's shard matrix")
+    shards.add_argument("count", metavar="N", type=int, help="number of shards (1 to 256)")
+    shards.set_defaults(run=_shards)
     return parser
 
 

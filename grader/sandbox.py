@@ -18,9 +18,10 @@ result says so (``isolation`` is "reduced"), never silently.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
-import queue
 import resource
 import shutil
 import signal
@@ -32,7 +33,8 @@ from pathlib import Path
 from grader import paths
 
 SANDBOX_UID_BASE = 61000  # unprivileged uids used when the grader runs as root
-MAX_SLOTS = 64
+MAX_SLOTS = 256
+LOCK_DIR = Path("/run/lock") if Path("/run/lock").is_dir() else Path("/tmp")
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Limits:
     cpu_seconds: int = 150            # [150] CPU time before SIGXCPU
     address_space: int = 4 << 30      # [4 GiB] virtual memory
     open_files: int = 256             # [256]
-    processes: int = 64               # [64] processes and threads of the sandbox user
+    processes: int = 32               # [32] processes and threads of the sandbox user
     file_size: int = 64 << 20         # [64 MiB] largest file it may write
 
 
@@ -53,9 +55,29 @@ class SandboxRun:
     isolation: str  # "bubblewrap" or "reduced: <why>"
 
 
-_slots: "queue.Queue[int]" = queue.Queue()
-for _slot in range(MAX_SLOTS):
-    _slots.put(_slot)
+@contextlib.contextmanager
+def _sandbox_uid():
+    """Hold one sandbox uid for as long as the block runs, machine-wide: a
+    lock file per uid, so two grader processes never share (or kill) a uid.
+
+    Raises:
+        RuntimeError: if all MAX_SLOTS uids are busy.
+    """
+    for slot in range(MAX_SLOTS):
+        uid = SANDBOX_UID_BASE + slot
+        handle = open(LOCK_DIR / f"tinytorch-grader-uid-{uid}.lock", "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield uid
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
+    raise RuntimeError(f"all {MAX_SLOTS} sandbox uids are in use")
 
 
 def _readable_roots() -> list[Path]:
@@ -142,9 +164,12 @@ def run(argv: list[str], scratch: Path, timeout: float, limits: Limits = Limits(
     sandbox; kill everything it started after ``timeout`` seconds.  As root,
     ``--uid UID`` is appended to ``argv``: the child must switch to it."""
     problem = bubblewrap_problem()
-    slot = _slots.get()
-    try:
-        uid = SANDBOX_UID_BASE + slot if os.geteuid() == 0 else None
+    drop_user = os.geteuid() == 0
+    if problem is not None and drop_user and not all(
+            _others_can_reach(p) for p in (Path(sys.base_prefix), Path(sys.prefix), paths.ROOT)):
+        drop_user = False  # outside the sandbox an unprivileged user could not even start Python
+        problem += "; the child runs as the grader's user (Python is not readable by other users)"
+    with _sandbox_uid() if drop_user else contextlib.nullcontext() as uid:
         if uid is not None:
             os.chown(scratch, uid, uid)
             for item in Path(scratch).iterdir():
@@ -166,8 +191,11 @@ def run(argv: list[str], scratch: Path, timeout: float, limits: Limits = Limits(
             _kill_user(uid)
         return SandboxRun(None if timed_out else process.returncode, timed_out,
                           "bubblewrap" if problem is None else f"reduced: {problem}")
-    finally:
-        _slots.put(slot)
+
+
+def _others_can_reach(path: Path) -> bool:
+    """True if every directory above ``path`` is searchable by other users."""
+    return all(os.stat(parent).st_mode & 0o001 for parent in Path(path).resolve().parents)
 
 
 def _reduced_environment(scratch: Path) -> dict:

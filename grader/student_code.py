@@ -71,6 +71,8 @@ class Submission:
         elif self.failures:
             failed = "; ".join(f"'{f.cell_id}': {f.error}" for f in self.failures)
             reason += f" (cells that failed to run: {failed})"
+        else:
+            reason += " (is the cell that defines it missing, or no longer a code cell?)"
         raise MissingName(reason)
 
     def _cell_meant_to_define(self, name: str) -> CellFailure | None:

@@ -1,0 +1,119 @@
+"""Open a feedback issue in each student's repository: ``python -m grader post-feedback``.
+
+    python -m grader post-feedback [--output autograded/] (--org ORG --prefix PREFIX | --repos FILE)
+                                   [--dry-run]
+
+For each report ``OUTPUT/reports/<student>.json`` it runs
+
+    gh issue create --repo OWNER/REPO --title "Autograding feedback: 05_dataloader (SCORE / MAX)"
+                    --body-file OUTPUT/feedback/<student>/05_dataloader/feedback.md
+
+The repository is ``ORG/PREFIX-<student>`` with ``--org``/``--prefix``; with
+``--repos FILE`` it is the entry of FILE whose student id is ``<student>``
+(read as ``python -m grader collect`` reads it).  The executable is env
+``GH`` (default ``gh``); it authenticates with ``GH_TOKEN``, which must be
+allowed to write issues in the student repositories.  ``--dry-run`` prints
+the commands instead of running them.  Every run opens new issues: post once
+per grading.
+
+Errors: ``ValueError`` for missing inputs, an OUTPUT without reports, or a
+student without a repository in ``--repos``.  A ``gh`` call that fails (or a
+missing feedback file) is reported, the other students still get theirs, and
+the command exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from grader import paths
+from grader.collect import Repo, check_name, read_repos
+
+GH_TIMEOUT_SECONDS = 120
+
+
+def issue_title(report: dict) -> str:
+    return f"Autograding feedback: {paths.ASSIGNMENT} ({report['score']:g} / {report['max_score']:g})"
+
+
+def repositories(students: list[str], org: str | None, prefix: str | None,
+                 repos_file: str | None) -> dict[str, str]:
+    """student -> ``owner/name`` of the repository the issue goes to.
+
+    Raises:
+        ValueError: if inputs are missing or a student has no repository in ``repos_file``.
+    """
+    if repos_file:
+        listed: dict[str, Repo] = {repo.student: repo for repo in read_repos(repos_file, org, prefix)}
+        unknown = [s for s in students if s not in listed or not listed[s].owner]
+        if unknown:
+            raise ValueError(f"--repos {repos_file} has no owner/name for student(s) {', '.join(unknown)} "
+                             "(bare names need --org)")
+        return {s: listed[s].full_name for s in students}
+    if not org or not prefix:
+        raise ValueError("give --org ORG --prefix PREFIX or --repos FILE to say where the issues go")
+    check_name(org, "--org")
+    check_name(prefix, "--prefix")
+    return {s: f"{org}/{prefix}-{s}" for s in students}
+
+
+def post_feedback(output: Path, org: str | None = None, prefix: str | None = None,
+                  repos_file: str | None = None, dry_run: bool = False) -> list[str]:
+    """Open (or with ``dry_run`` print) one issue per report; return the
+    students whose issue could not be opened."""
+    reports = {}
+    for path in sorted((Path(output) / "reports").glob("*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        reports[report.get("student", path.stem)] = report
+    if not reports:
+        raise ValueError(f"--output {output} has no reports/*.json: run `python -m grader autograde` first")
+    targets = repositories(sorted(reports), org, prefix, repos_file)
+    gh = os.environ.get("GH", "gh")
+    failed = []
+    for student, report in sorted(reports.items()):
+        body = Path(output) / "feedback" / student / paths.ASSIGNMENT / "feedback.md"
+        command = [gh, "issue", "create", "--repo", targets[student], "--title", issue_title(report),
+                   "--body-file", str(body)]
+        if not body.is_file():
+            print(f"grader post-feedback: {student}: no feedback file {body}", file=sys.stderr)
+            failed.append(student)
+            continue
+        if dry_run:
+            print(f"would run: {shlex.join(command)}")
+            continue
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                                    timeout=GH_TIMEOUT_SECONDS)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            result = subprocess.CompletedProcess(command, 1, "", f"{gh}: {error}")
+        if result.returncode == 0:
+            print(f"{student}: {result.stdout.strip() or 'issue opened'}")
+        else:
+            print(f"grader post-feedback: {student}: {gh} issue create --repo {targets[student]} failed: "
+                  f"{' '.join(result.stderr.split())}", file=sys.stderr)
+            failed.append(student)
+    return failed
+
+
+def run(arguments) -> int:
+    """The ``post-feedback`` command: 0 if every issue was opened (or printed), else 1."""
+    failed = post_feedback(Path(arguments.output), arguments.org, arguments.prefix, arguments.repos,
+                           arguments.dry_run)
+    return 1 if failed else 0
+
+
+def add_parser(commands) -> None:
+    """Register ``post-feedback`` on the CLI's sub-command parsers."""
+    parser = commands.add_parser("post-feedback", help="open a feedback issue in each student repository")
+    parser.add_argument("--output", default=str(paths.AUTOGRADED_DIR),
+                        help="autograde output with reports/ and feedback/ (default autograded/)")
+    parser.add_argument("--org", help="GitHub organization of the student repositories")
+    parser.add_argument("--prefix", help="assignment prefix: repositories are PREFIX-USERNAME")
+    parser.add_argument("--repos", metavar="FILE", help="file of owner/name or name, one a line (as for collect)")
+    parser.add_argument("--dry-run", action="store_true", help="print the gh commands instead of running them")
+    parser.set_defaults(run=run)
