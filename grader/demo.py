@@ -72,6 +72,8 @@ def run_demo() -> int:
     print(f"feedback: autograded/feedback/<student>/{paths.ASSIGNMENT}/feedback.md")
     print("reports:  autograded/reports/<student>.json")
     print(f"figures:  {paths.FIGURES_DIR.relative_to(paths.ROOT)}/")
+    summary = (paths.AUTOGRADED_DIR / "summary.md").read_text(encoding="utf-8")
+    print("\n" + "\n".join(line for line in summary.splitlines() if line.startswith(("|", "Full", "Submissions"))))
 
     _step("5/5 cross-check with nbgrader autograde (SQLite gradebook.db)")
     autograde_all()
