@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import linecache
 import os
+import signal
 import sys
 import types
 from dataclasses import dataclass, field
 
 CELL_FILENAME_PREFIX = "<notebook cell "
+CELL_TIMEOUT_SECONDS = 10  # a cell's top level must finish loading within this
 _current: "Submission | None" = None
 
 
@@ -69,6 +71,8 @@ class Submission:
         elif self.failures:
             failed = "; ".join(f"'{f.cell_id}': {f.error}" for f in self.failures)
             reason += f" (cells that failed to run: {failed})"
+        else:
+            reason += " (is the cell that defines it missing, or no longer a code cell?)"
         raise MissingName(reason)
 
     def _cell_meant_to_define(self, name: str) -> CellFailure | None:
@@ -97,12 +101,49 @@ def load_cells(cells: list[tuple[str, str]], module_name: str = "submission") ->
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
             code = compile(source, filename, "exec")
-            exec(code, module.__dict__)
+            with _time_limit(CELL_TIMEOUT_SECONDS):
+                exec(code, module.__dict__)
+        except CellTimeout:
+            submission.failures.append(CellFailure(
+                cell_id, f"a timeout: its top-level code did not finish within {CELL_TIMEOUT_SECONDS} s"))
         except BaseException as error:  # noqa: BLE001 - student code may raise anything
             if isinstance(error, KeyboardInterrupt):
                 raise
             submission.failures.append(CellFailure(cell_id, describe_exception(error)))
     return submission
+
+
+class CellTimeout(BaseException):
+    """A cell's top-level code ran past its time limit."""
+
+
+class _time_limit:
+    """Raise CellTimeout in the main thread after ``seconds`` (no-op elsewhere)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.active = hasattr(signal, "SIGALRM") and _in_main_thread()
+
+    def __enter__(self):
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._expire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+    @staticmethod
+    def _expire(signum, frame):
+        raise CellTimeout()
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def describe_exception(error: BaseException) -> str:
