@@ -7,9 +7,19 @@ BIN := $(abspath $(VENV))/bin
 # nbgrader shells out to `alembic`: the environment's bin must be on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test setup sandbox clean
+.PHONY: demo test setup sandbox browser clean
 
-setup: $(VENV)/.installed node_modules/.installed sandbox
+setup: $(VENV)/.installed node_modules/.installed sandbox browser
+
+# The browser tests (tests/browser) drive Debian's Chromium with Playwright, which
+# downloads no browser.  Installed here when we can (root with apt-get); otherwise
+# say how.  TINYTORCH_CHROMIUM can name another Chromium or Chrome binary.
+browser:
+	@[ -x "$${TINYTORCH_CHROMIUM:-/usr/bin/chromium}" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; \
+	  else echo "note: Chromium is not installed: the browser tests (pytest -m browser) will fail" \
+	    "(install it with: sudo apt-get install chromium, or set TINYTORCH_CHROMIUM to a Chromium binary)"; fi; }
 
 # The grader sandboxes each submission with bubblewrap (Debian/Ubuntu package
 # `bubblewrap`).  Installed here when we can (root with apt-get); otherwise
@@ -40,4 +50,4 @@ test: setup
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf autograded/*/ autograded/*.csv gradebook.db feedback
+	rm -rf autograded/*/ autograded/*.csv autograded/*.md autograded/*.db gradebook.db

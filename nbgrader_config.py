@@ -4,6 +4,7 @@ The course directory is this folder: source/ (instructor notebooks with the
 reference solution), release/ (student versions), submitted/, autograded/.
 """
 
+import os
 from pathlib import Path
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
@@ -12,7 +13,11 @@ ROOT = Path(__file__).resolve().parent
 
 c.CourseDirectory.course_id = "tinytorch"
 c.CourseDirectory.root = str(ROOT)
-c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+# The gradebook: gradebook.db here, unless TINYTORCH_GRADEBOOK names another
+# file (the demo keeps its own, autograded/demo_gradebook.db, so it never
+# touches an instructor's real grades).
+GRADEBOOK = Path(os.environ.get("TINYTORCH_GRADEBOOK") or ROOT / "gradebook.db")
+c.CourseDirectory.db_url = f"sqlite:///{GRADEBOOK.resolve()}"
 # Whitelist: nbgrader converts the notebooks and copies no other file from
 # source/ to release/ (or from submitted/ to autograded/).  Notes, solutions or
 # data kept beside the source notebook stay private.  nbgrader's `include`

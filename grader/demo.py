@@ -7,6 +7,7 @@ Everything is written under ``autograded/``: ``grades.csv``, ``feedback/``
 
 from __future__ import annotations
 
+import os
 import time
 
 from grader import paths
@@ -37,6 +38,11 @@ def run_demo() -> int:
     from grader.release import generate_release
 
     started = time.perf_counter()
+    # The demo keeps its own nbgrader gradebook, made afresh each run.
+    demo_gradebook = paths.AUTOGRADED_DIR / "demo_gradebook.db"
+    paths.AUTOGRADED_DIR.mkdir(parents=True, exist_ok=True)
+    demo_gradebook.unlink(missing_ok=True)
+    os.environ["TINYTORCH_GRADEBOOK"] = str(demo_gradebook)
     _step("1/5 release: nbgrader generate_assignment source/ -> release/")
     release_dir = generate_release()
     leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK, hidden_suite_files())
@@ -75,7 +81,7 @@ def run_demo() -> int:
     summary = (paths.AUTOGRADED_DIR / "summary.md").read_text(encoding="utf-8")
     print("\n" + "\n".join(line for line in summary.splitlines() if line.startswith(("|", "Full", "Submissions"))))
 
-    _step("5/5 cross-check with nbgrader autograde (SQLite gradebook.db)")
+    _step("5/5 cross-check with nbgrader autograde (its SQLite gradebook: autograded/demo_gradebook.db)")
     autograde_all()
     nbgrader_totals = {student: row["total"] for student, row in part_scores().items()}
     for student in sorted(scores):

@@ -3,6 +3,7 @@ the scores back from its SQLite gradebook, per part."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from grader import paths
@@ -22,12 +23,17 @@ def generate_feedback(course_root: Path = paths.ROOT, assignment: str = paths.AS
     run_nbgrader(["generate_feedback", assignment, "--force", "--log-level=WARN"], course_root)
 
 
+def gradebook_path(course_root: Path = paths.ROOT) -> Path:
+    """The gradebook nbgrader uses for ``course_root`` (see nbgrader_config.py)."""
+    return Path(os.environ.get("TINYTORCH_GRADEBOOK") or Path(course_root) / "gradebook.db").resolve()
+
+
 def part_scores(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT,
                 notebook: str = Path(paths.NOTEBOOK_NAME).stem) -> dict[str, dict[str, float]]:
     """Read the gradebook: student id -> {part: score, ..., "total": score}."""
     from nbgrader.api import Gradebook
 
-    url = f"sqlite:///{Path(course_root) / 'gradebook.db'}"
+    url = f"sqlite:///{gradebook_path(course_root)}"
     scores = {}
     with Gradebook(url) as gradebook:
         for submission in gradebook.assignment_submissions(assignment):
@@ -46,7 +52,7 @@ def part_max_scores(course_root: Path = paths.ROOT, assignment: str = paths.ASSI
     """The points available in each part, from the gradebook."""
     from nbgrader.api import Gradebook
 
-    url = f"sqlite:///{Path(course_root) / 'gradebook.db'}"
+    url = f"sqlite:///{gradebook_path(course_root)}"
     maxima = {part: 0.0 for part in PARTS}
     with Gradebook(url) as gradebook:
         for cell in gradebook.find_notebook(notebook, assignment).grade_cells:

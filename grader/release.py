@@ -38,7 +38,13 @@ def run_nbgrader(arguments: list[str], course_root: Path) -> subprocess.Complete
     result = subprocess.run(command, cwd=course_root, env=nbgrader_environment(),
                             capture_output=True, text=True)
     if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        output = result.stdout + result.stderr
+        if "Cannot add or remove cells" in output:
+            raise RuntimeError(
+                f"`nbgrader {' '.join(arguments)}` refused: the gradebook already holds submissions for this "
+                "assignment, so nbgrader will not let its cells change. If those are only the demo's, "
+                "remove gradebook.db (make clean); otherwise keep the cells as they are.")
+        tail = "\n".join(output.strip().splitlines()[-15:])
         raise RuntimeError(f"`nbgrader {' '.join(arguments)}` failed (exit {result.returncode}):\n{tail}")
     return result
 

@@ -55,8 +55,8 @@ def test_source_notebook_runs_top_to_bottom_without_error(tmp_path):
     from grader.execute import execute_notebook
 
     executed, seconds = execute_notebook(paths.SOURCE_NOTEBOOK, env={"TINYTORCH_FIGURES_DIR": str(tmp_path)})
-    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["batch_memory.png", "loader_throughput.png",
-                                                              "step_time_share.png"]
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["batch_memory.png", "fast_path_throughput.png",
+                                                              "loader_throughput.png", "step_time_share.png"]
     images = [o for c in executed.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 3
+    assert len(images) == 4
     print(f"source notebook ran in {seconds:.1f} s")

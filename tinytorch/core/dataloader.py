@@ -361,3 +361,398 @@ class Compose:
     def __repr__(self) -> str:
         inner = ", ".join(repr(t) for t in self.transforms)
         return f"Compose([{inner}])"
+
+
+import sys
+
+_POOLED_BYTES = 1 << 20  # batches from 1 MiB up are gathered into reused buffers
+
+
+def _reference_count(pool: list, position: int) -> int:
+    return sys.getrefcount(pool[position])
+
+
+# What _reference_count reports for a buffer that nothing but its pool refers
+# to (0 where reference counts are unknown: then no buffer is ever reused).
+_UNUSED = _reference_count([np.empty(0)], 0) if hasattr(sys, "getrefcount") else 0
+
+
+def _gather_rows(array: np.ndarray, indices: np.ndarray, pool: list) -> np.ndarray:
+    """Return ``array[indices]``, the rows of ``array`` at ``indices``.
+
+    A large batch is written into a buffer of ``pool`` that nothing refers
+    to any more (the caller has dropped the batch it held, and every view of
+    it), else into a new buffer; the pool keeps at most two.  Reusing memory
+    avoids the page-fault trap: a fresh multi-megabyte array may be mapped
+    anew by the C library, and the kernel then faults in and zeroes every
+    page of it, batch after batch.  A batch still in use is never
+    overwritten.
+    """
+    row_bytes = array.dtype.itemsize * math.prod(array.shape[1:])
+    count = len(indices)
+    if count * row_bytes < _POOLED_BYTES or not array.flags.c_contiguous or array.dtype.hasobject:
+        return array[indices]
+    for position in range(len(pool)):
+        if len(pool[position]) == count and _reference_count(pool, position) == _UNUSED:
+            target = pool[position]
+            break
+    else:
+        target = np.empty((count, *array.shape[1:]), dtype=array.dtype)
+        if len(pool) < 2:
+            pool.append(target)
+    # Indices come from _epoch_order, so they are in range; "clip" lets
+    # np.take write straight into `target` ("raise" would copy it first).
+    np.take(array, indices, axis=0, out=target, mode="clip")
+    return target
+
+
+def _batched_fetch(dataset: Any) -> tuple[Callable | None, bool]:
+    """Return ``(fetch, fresh)`` when ``dataset`` can fetch many samples in one call.
+
+    ``fetch(indices)`` takes an array of sample indices and returns their
+    batch: exactly what ``_collate_batch([dataset[i] for i in indices])``
+    returns (a tuple of Tensors, or one Tensor for single-Tensor samples).
+    ``fresh`` is true when every array of that batch is used by nothing
+    else, so that a batch transform may overwrite it in place.  Returns
+    ``(None, False)`` for a dataset that can only be read one sample at a time.
+
+    Two kinds of dataset can fetch a batch at once:
+
+    * any dataset with a ``get_batch(indices)`` method (the batched-fetch
+      protocol; ``fresh`` is false, as its arrays may be shared);
+    * a ``TensorDataset`` that does not override ``__getitem__``: its batch
+      is one gather per stored tensor (see ``_gather_rows``).  Each call of
+      ``_batched_fetch`` makes a new fetch function with its own buffers.
+    """
+    get_batch = getattr(dataset, "get_batch", None)
+    if callable(get_batch):
+        return get_batch, False
+    stored = getattr(dataset, "tensors", None)
+    if (isinstance(dataset, TensorDataset)
+            and type(dataset).__getitem__ is TensorDataset.__getitem__
+            and isinstance(stored, tuple) and len(stored) > 0
+            and all(isinstance(tensor, Tensor) for tensor in stored)):
+        arrays = tuple(tensor.data for tensor in stored)
+        pools = tuple([] for _ in arrays)
+
+        def gather(indices: np.ndarray) -> tuple:
+            # One gather per tensor: NumPy copies the selected rows into one
+            # array, with no Python code running per sample.
+            return tuple(Tensor(_gather_rows(array, indices, pool)) for array, pool in zip(arrays, pools))
+
+        return gather, True
+    return None, False
+
+
+class FastDataLoader(DataLoader):
+    """A ``DataLoader`` that fetches a whole batch at once and can augment whole batches.
+
+    Args:
+        dataset, batch_size, shuffle, drop_last, seed: as for ``DataLoader``.
+        batch_transforms: default ``None``.  A callable, or a list or tuple of
+            callables, applied in order to the first element of every batch
+            (the images; labels and any other elements pass through
+            unchanged).  Each one receives a batch Tensor of shape (N, ...) and
+            returns one, for example
+            ``[BatchRandomCrop(32, padding=4), BatchRandomHorizontalFlip()]``.
+
+    Raises:
+        TypeError: if ``batch_transforms`` is not ``None``, a callable, or a
+            list or tuple of callables; and whatever ``DataLoader`` raises.
+
+    The batches are the same, sample for sample, as ``DataLoader``'s with the
+    same arguments: the order of each epoch comes from the inherited
+    ``_epoch_order`` (so ``shuffle`` and ``seed`` draw exactly the same
+    permutations) and the number of batches from the inherited ``__len__``
+    (so ``drop_last`` and the short last batch behave the same).
+
+    When the dataset can fetch a batch at once (a ``TensorDataset``, or any
+    dataset with a ``get_batch(indices)`` method), each batch is fetched with
+    one call.  Any other dataset falls back to the inherited per-sample
+    ``__iter__``: ``dataset[i]`` for every sample, then ``_collate_batch``.
+
+    A batch you keep, or any view of it, stays valid and unchanged after
+    the loader has produced the next ones: the memory of a large batch is
+    reused only once nothing refers to it any more (see ``_gather_rows``).
+    """
+
+    def __init__(self, dataset: Dataset, batch_size: int, shuffle: bool = False,
+                 drop_last: bool = False, seed: int | None = None,
+                 batch_transforms: Callable | Sequence[Callable] | None = None) -> None:
+        super().__init__(dataset, batch_size, shuffle=shuffle, drop_last=drop_last, seed=seed)
+        if batch_transforms is None:
+            steps = []
+        elif isinstance(batch_transforms, (list, tuple)):
+            steps = list(batch_transforms)
+        elif callable(batch_transforms):
+            steps = [batch_transforms]
+        else:
+            raise TypeError("batch_transforms should be None, a callable or a list of callables, "
+                            f"got {type(batch_transforms).__name__}")
+        for position, step in enumerate(steps):
+            if not callable(step):
+                raise TypeError(f"batch_transforms[{position}] should be callable, got {step!r}")
+        self.batch_transforms = steps
+
+    @property
+    def batched(self) -> bool:
+        """True when this loader fetches whole batches; False when it falls back
+        to fetching one sample at a time."""
+        return _batched_fetch(self.dataset)[0] is not None
+
+    def __iter__(self) -> Iterator[Any]:
+        """Yield the batches of one epoch, fetching each batch only when it is asked for."""
+        fetch, fresh = _batched_fetch(self.dataset)
+        if fetch is None:
+            for batch in super().__iter__():
+                yield self._augment(batch, fresh=False)
+            return
+        visit = self._epoch_order()
+        size = self.batch_size
+        for number in range(len(self)):
+            # A slice of `visit` is a view: no index array is copied.
+            yield self._augment(fetch(visit[number * size:(number + 1) * size]), fresh)
+
+    def _augment(self, batch: Any, fresh: bool) -> Any:
+        """Apply ``batch_transforms`` to the first element of ``batch``.
+
+        Provided transforms that know how (they have ``_transform_batch``)
+        work in place on a batch that is ``fresh``; any other callable gets a
+        Tensor and must return a new one.
+        """
+        if not self.batch_transforms:
+            return batch
+        single = isinstance(batch, Tensor)
+        first = batch if single else batch[0]
+        array = first.data if isinstance(first, Tensor) else np.asarray(first)
+        for step in self.batch_transforms:
+            in_place = getattr(step, "_transform_batch", None)
+            if in_place is not None:
+                array, fresh = in_place(array, fresh)
+            else:
+                result = step(Tensor(array))
+                array, fresh = (result.data if isinstance(result, Tensor) else np.asarray(result)), False
+        images = Tensor(array)
+        return images if single else (images,) + tuple(batch[1:])
+
+
+_CHUNK_BYTES = 256 * 1024  # padded samples cropped together: small enough to stay in cache
+
+
+def _batch_image_axes(ndim: int, layout: str) -> tuple[int, int]:
+    """Return the (height, width) axes of a batch (N, C, H, W), (N, H, W, C) or (N, H, W)."""
+    if ndim not in (3, 4):
+        raise ValueError(
+            f"a batch of images must have 3 axes (N, H, W) or 4 axes (N, {', '.join(layout)}), got {ndim} axes"
+        )
+    height_axis, width_axis = _image_axes(ndim - 1, layout)
+    return height_axis + 1, width_axis + 1
+
+
+def _random_offsets(generator: Any, top_choices: int, left_choices: int, count: int) -> tuple:
+    """Draw ``count`` (top, left) window positions in one call.
+
+    The draws are the same numbers, in the same order, as ``count`` calls of
+    ``RandomCrop`` with the same generator: top of sample 0, left of sample 0,
+    top of sample 1, and so on; ``generator`` is a ``np.random.Generator`` or
+    the ``np.random`` module, as returned by ``_make_generator``.
+    """
+    choices = np.array([top_choices, left_choices])
+    if isinstance(generator, np.random.Generator):
+        draws = generator.integers(choices, size=(count, 2))
+    else:
+        draws = generator.randint(0, choices, size=(count, 2))
+    return draws[:, 0], draws[:, 1]
+
+
+def _rows(array: np.ndarray, pixel_bytes: int, shape: tuple, strides: tuple, row: int,
+          offset: int = 0) -> np.ndarray:
+    """View the C-contiguous ``array`` as image rows, each row one opaque item.
+
+    ``shape`` counts rows (the last axis runs down the image); ``strides``
+    and ``offset`` are in pixels, where a pixel is everything after the width
+    axis (C values for HWC, one value otherwise) and takes ``pixel_bytes``;
+    ``row`` is the number of pixels in a row.  NumPy copies such a view one
+    row at a time with ``memcpy``, instead of one element at a time.
+    """
+    return np.ndarray(shape, dtype=np.dtype((np.void, row * pixel_bytes)), buffer=array,
+                      offset=offset * pixel_bytes, strides=tuple(step * pixel_bytes for step in strides))
+
+
+class BatchRandomCrop:
+    """``RandomCrop`` for a whole batch: each sample gets its own random window.
+
+    Args:
+        size, padding, layout, seed: as for ``RandomCrop``.
+
+    Raises:
+        ValueError: as ``RandomCrop`` does, and (when called) if the batch
+            does not have 3 axes (N, H, W) or 4 axes (N, C, H, W) / (N, H, W, C).
+        TypeError: (when called) for an array of Python objects.
+
+    ``crop(batch)`` equals ``np.stack([RandomCrop(...)(sample) for sample in
+    batch])`` for a per-sample ``RandomCrop`` with the same arguments and the
+    same seed: it draws the same numbers in the same order (top, then left,
+    for sample 0, 1, ...), in one call.  A Tensor in gives a Tensor out; the
+    input batch is never modified.
+
+    How: a chunk of samples at a time is copied into the middle of a
+    zero-bordered buffer that is allocated once and reused (only its middle
+    is ever written, so its border stays zero); then every sample's window is
+    gathered from that buffer with one indexing call per chunk.  A chunk is
+    about 256 KiB, so the buffer stays in the CPU cache between the two
+    steps.  The reused buffer makes one instance unsafe to share between
+    threads.
+    """
+
+    def __init__(self, size: int | tuple[int, int], padding: int = 4,
+                 layout: str = "CHW", seed: Any = None) -> None:
+        if isinstance(size, (int, np.integer)) and not isinstance(size, (bool, np.bool_)):
+            size = (size, size)
+        if (not isinstance(size, (tuple, list)) or len(size) != 2
+                or not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) and s > 0
+                           for s in size)):
+            raise ValueError(f"size should be a positive int or a (height, width) pair, got size={size!r}")
+        if isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)) or padding < 0:
+            raise ValueError(f"padding should be a non-negative int, got padding={padding!r}")
+        self.size = (int(size[0]), int(size[1]))
+        self.padding = int(padding)
+        self.layout = _check_layout(layout)
+        self._generator = _make_generator(seed)
+        self._buffer = None  # the reused zero-bordered chunk buffer
+
+    def __repr__(self) -> str:
+        return f"BatchRandomCrop(size={self.size}, padding={self.padding}, layout={self.layout!r})"
+
+    def __call__(self, batch: Any) -> Any:
+        """Return a window of ``size`` of every zero-padded sample of ``batch``."""
+        array, was_tensor = _as_array(batch)
+        array, _ = self._transform_batch(array, False)
+        return _like_input(array, was_tensor)
+
+    def _transform_batch(self, array: np.ndarray, writable: bool) -> tuple[np.ndarray, bool]:
+        """Crop every sample; return ``(cropped, True)`` (the result is new
+        memory, or ``array`` itself when ``writable`` allowed cropping in place)."""
+        height_axis, width_axis = _batch_image_axes(array.ndim, self.layout)
+        if array.dtype.hasobject:
+            raise TypeError("BatchRandomCrop needs an array of numbers, got an array of Python objects")
+        height, width = array.shape[height_axis], array.shape[width_axis]
+        crop_height, crop_width = self.size
+        padded_height, padded_width = height + 2 * self.padding, width + 2 * self.padding
+        if not (crop_height <= padded_height and crop_width <= padded_width):
+            padded = (padded_height, padded_width)
+            raise ValueError(f"crop size {self.size} is larger than the padded image {padded}")
+        tops, lefts = _random_offsets(self._generator, padded_height - crop_height + 1,
+                                      padded_width - crop_width + 1, array.shape[0])
+        out_shape = list(array.shape)
+        out_shape[height_axis], out_shape[width_axis] = crop_height, crop_width
+        out_shape = tuple(out_shape)
+        if array.size == 0:  # nothing but padding (or no samples) to crop
+            return np.zeros(out_shape, dtype=array.dtype), True
+        source = np.ascontiguousarray(array)
+        may_overwrite = source is not array or (writable and array.flags.writeable)
+        out = source if may_overwrite and out_shape == source.shape else np.empty(out_shape, source.dtype)
+        self._crop(source, out, tops, lefts, height_axis)
+        return out, True
+
+    def _crop(self, source: np.ndarray, out: np.ndarray, tops: np.ndarray, lefts: np.ndarray,
+              height_axis: int) -> None:
+        """Write the window at (tops[k], lefts[k]) of padded sample k into out[k].
+
+        ``out`` may be ``source`` itself: each chunk is copied into the buffer
+        before its windows overwrite it.
+        """
+        count = source.shape[0]
+        channels = source.shape[1:height_axis]  # (C,) for CHW, () otherwise
+        height, width = source.shape[height_axis:height_axis + 2]
+        crop_height, crop_width = out.shape[height_axis:height_axis + 2]
+        pixel_bytes = source.dtype.itemsize * math.prod(source.shape[height_axis + 2:])
+        margin = self.padding
+        padded_height, padded_width = height + 2 * margin, width + 2 * margin
+        planes = math.prod(channels)
+        padded_sample = planes * padded_height * padded_width  # pixels
+        chunk = max(1, _CHUNK_BYTES // (padded_sample * pixel_bytes))
+        buffer = self._padded_buffer((chunk, *channels, padded_height, padded_width)
+                                     + source.shape[height_axis + 2:], source.dtype)
+
+        def plane_strides(plane: int) -> tuple:  # the stride of the channel axis, if any
+            return (plane,) if channels else ()
+
+        rows_in = _rows(source, pixel_bytes, (count, *channels, height),
+                        (planes * height * width, *plane_strides(height * width), width), width)
+        rows_out = _rows(out, pixel_bytes, (count, *channels, crop_height),
+                         (planes * crop_height * crop_width, *plane_strides(crop_height * crop_width),
+                          crop_width), crop_width)
+        middle = _rows(buffer, pixel_bytes, (chunk, *channels, height),
+                       (padded_sample, *plane_strides(padded_height * padded_width), padded_width),
+                       width, offset=margin * padded_width + margin)
+        # windows[s] is the crop window whose top-left pixel is pixel s of the
+        # buffer: an overlapping view, so choosing a window copies nothing.
+        extent = (planes - 1) * padded_height * padded_width + (crop_height - 1) * padded_width + crop_width
+        windows = _rows(buffer, pixel_bytes, (chunk * padded_sample - extent + 1, *channels, crop_height),
+                        (1, *plane_strides(padded_height * padded_width), padded_width), crop_width)
+        starts = tops * padded_width + lefts
+        firsts = np.arange(chunk) * padded_sample
+        for begin in range(0, count, chunk):
+            end = min(begin + chunk, count)
+            middle[:end - begin] = rows_in[begin:end]
+            rows_out[begin:end] = windows[firsts[:end - begin] + starts[begin:end]]
+
+    def _padded_buffer(self, shape: tuple, dtype: np.dtype) -> np.ndarray:
+        """Return the zero-bordered chunk buffer, allocated once per shape and dtype."""
+        if self._buffer is None or self._buffer.shape != shape or self._buffer.dtype != dtype:
+            self._buffer = np.zeros(shape, dtype=dtype)
+        return self._buffer
+
+
+class BatchRandomHorizontalFlip:
+    """``RandomHorizontalFlip`` for a whole batch: each sample flips with probability ``p``.
+
+    Args:
+        p, layout, seed: as for ``RandomHorizontalFlip``.
+
+    Raises:
+        ValueError: if ``p`` is not a number in [0, 1], ``layout`` is unknown,
+            or (when called) the batch does not have 3 or 4 axes.
+
+    ``flip(batch)`` equals ``np.stack([RandomHorizontalFlip(...)(sample) for
+    sample in batch])`` for a per-sample flip with the same arguments and the
+    same seed: the draws are ``generator.random(N)``, one uniform number per
+    sample in order, and sample k flips when its number is below ``p``.  The
+    flipped samples are mirrored together, selected by that mask.  A Tensor
+    in gives a Tensor out; the input batch is never modified.
+    """
+
+    def __init__(self, p: float = 0.5, layout: str = "CHW", seed: Any = None) -> None:
+        is_number = isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, (bool, np.bool_))
+        if not (is_number and 0.0 <= p <= 1.0):
+            raise ValueError(f"p must be a number in [0, 1], got p={p!r}")
+        probability = float(p)
+        self.p = probability
+        self.layout = _check_layout(layout)
+        self._generator = _make_generator(seed)
+
+    def __repr__(self) -> str:
+        return f"BatchRandomHorizontalFlip(p={self.p}, layout={self.layout!r})"
+
+    def __call__(self, batch: Any) -> Any:
+        """Return ``batch`` with each sample mirrored left-right with probability ``p``."""
+        array, was_tensor = _as_array(batch)
+        array, _ = self._transform_batch(array, False)
+        return _like_input(array, was_tensor)
+
+    def _transform_batch(self, array: np.ndarray, writable: bool) -> tuple[np.ndarray, bool]:
+        """Flip the chosen samples; return ``(flipped, True)``, in place when ``writable``."""
+        _, width_axis = _batch_image_axes(array.ndim, self.layout)
+        chosen = np.flatnonzero(self._generator.random(array.shape[0]) < self.p)
+        if not (writable and array.flags.writeable):
+            array = array.copy()
+        # Mirror the chosen samples a few at a time: the right-hand side is a
+        # new array, so this is safe in place, and small enough to stay in cache.
+        per_step = max(1, _CHUNK_BYTES // max(1, array[0].nbytes)) if len(array) else 1
+        for begin in range(0, chosen.size, per_step):
+            part = chosen[begin:begin + per_step]
+            mirrored = [part] + [slice(None)] * (array.ndim - 1)
+            mirrored[width_axis] = slice(None, None, -1)
+            array[part] = array[tuple(mirrored)]
+        return array, True

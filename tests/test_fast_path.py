@@ -1,0 +1,455 @@
+"""The provided fast path of tinytorch.core.dataloader: FastDataLoader and the batched transforms.
+
+The fast path must give the per-sample path's results, sample for sample and
+bit for bit, and must not grow memory over an epoch.
+"""
+
+import gc
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from tinytorch.core import dataloader as library
+from tinytorch.core.tensor import Tensor
+
+DataLoader, FastDataLoader, TensorDataset = library.DataLoader, library.FastDataLoader, library.TensorDataset
+BatchRandomCrop, BatchRandomHorizontalFlip = library.BatchRandomCrop, library.BatchRandomHorizontalFlip
+RandomCrop, RandomHorizontalFlip, Compose = library.RandomCrop, library.RandomHorizontalFlip, library.Compose
+
+# 128 CIFAR-shaped float32 images make 1.5 MiB: the loader gathers batches of
+# this size into reused buffers, so some tests use it to cover that path.
+POOLED_BATCH = 128
+
+
+def as_tuple(batch):
+    return batch if isinstance(batch, tuple) else (batch,)
+
+
+def assert_same_batches(fast_batches, reference_batches):
+    """Same number of batches, and in each the same arrays: shape, dtype and every value."""
+    assert len(fast_batches) == len(reference_batches)
+    for number, (fast, reference) in enumerate(zip(fast_batches, reference_batches)):
+        assert type(fast) is type(reference), number
+        fast, reference = as_tuple(fast), as_tuple(reference)
+        assert len(fast) == len(reference), number
+        for got, expected in zip(fast, reference):
+            assert isinstance(got, Tensor), number
+            assert got.shape == expected.shape and got.dtype == expected.dtype, number
+            np.testing.assert_array_equal(got.data, expected.data, err_msg=f"batch {number}")
+
+
+def epochs(loader, count=2):
+    """The batches of `count` epochs, with every array copied (a test must not
+    depend on what a loader does with its memory afterwards)."""
+    return [tuple(Tensor(t.data.copy()) for t in as_tuple(batch)) for _ in range(count) for batch in loader]
+
+
+def cifar(count, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.random((count, 3, 32, 32), dtype=np.float32),
+            rng.integers(0, 10, size=count))
+
+
+class PerSample(library.Dataset):
+    """A dataset readable only one sample at a time (no batched fetch)."""
+
+    def __init__(self, *arrays):
+        self.arrays = arrays
+        self.calls = 0
+
+    def __len__(self):
+        return len(self.arrays[0])
+
+    def __getitem__(self, index):
+        self.calls += 1
+        return tuple(Tensor(array[index]) for array in self.arrays)
+
+
+class Augmented(library.Dataset):
+    """Applies a per-sample transform to the image in __getitem__ (as torchvision does)."""
+
+    def __init__(self, base, transform):
+        self.base, self.transform = base, transform
+
+    def __len__(self):
+        return len(self.base)
+
+    def __getitem__(self, index):
+        image, *rest = self.base[index]
+        return (self.transform(image), *rest)
+
+
+# ---------------------------------------------------------------- same batches
+
+
+@pytest.mark.parametrize("size,batch_size", [(103, 10), (100, 10), (7, 16), (103, 103), (1, 1)])
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_same_batches_as_the_per_sample_loader_with_a_seed(size, batch_size, shuffle, drop_last):
+    features = np.random.default_rng(1).standard_normal((size, 5)).astype(np.float32)
+    labels = np.arange(size) % 3
+    dataset = TensorDataset(Tensor(features), Tensor(labels))
+    fast = FastDataLoader(dataset, batch_size, shuffle=shuffle, drop_last=drop_last, seed=4)
+    slow = DataLoader(dataset, batch_size, shuffle=shuffle, drop_last=drop_last, seed=4)
+    assert fast.batched and len(fast) == len(slow)
+    assert_same_batches(epochs(fast, 3), epochs(slow, 3))
+
+
+@pytest.mark.parametrize("batch_size", [10, POOLED_BATCH])
+def test_same_batches_and_global_random_state_with_seed_none(batch_size):
+    images, labels = cifar(300)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    np.random.seed(11)
+    fast = epochs(FastDataLoader(dataset, batch_size, shuffle=True))
+    fast_next = np.random.random()
+    np.random.seed(11)
+    slow = epochs(DataLoader(dataset, batch_size, shuffle=True))
+    assert_same_batches(fast, slow)
+    assert np.random.random() == fast_next, "both paths must draw the same numbers from the global state"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int64, np.int32, np.uint8,
+                                   np.bool_, np.complex64])
+def test_same_batches_for_every_dtype(dtype):
+    rng = np.random.default_rng(2)
+    values = (rng.standard_normal((57, 2, 3)) * 50).astype(dtype)
+    targets = rng.integers(0, 5, size=57).astype(np.int32)
+    dataset = TensorDataset(Tensor(values), Tensor(targets))
+    assert_same_batches(epochs(FastDataLoader(dataset, 8, shuffle=True, seed=1)),
+                        epochs(DataLoader(dataset, 8, shuffle=True, seed=1)))
+
+
+@pytest.mark.parametrize("batch_size", [9, POOLED_BATCH])
+def test_same_batches_for_one_three_and_non_contiguous_tensors(batch_size):
+    images, labels = cifar(200)
+    channels_last = images.transpose(0, 2, 3, 1)  # a view with unusual strides
+    weights = np.linspace(0, 1, 200)
+    for tensors in [(Tensor(images),), (Tensor(channels_last), Tensor(labels), Tensor(weights))]:
+        dataset = TensorDataset(*tensors)
+        assert_same_batches(epochs(FastDataLoader(dataset, batch_size, shuffle=True, seed=3)),
+                            epochs(DataLoader(dataset, batch_size, shuffle=True, seed=3)))
+
+
+def test_arguments_are_checked_as_by_the_data_loader():
+    dataset = TensorDataset(Tensor(np.zeros((4, 2))))
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="positive integer"):
+            FastDataLoader(dataset, bad)
+    with pytest.raises(TypeError):
+        FastDataLoader(dataset, 2, batch_transforms=3)
+    with pytest.raises(TypeError, match=r"batch_transforms\[1\]"):
+        FastDataLoader(dataset, 2, batch_transforms=[BatchRandomHorizontalFlip(), "flip"])
+    assert isinstance(FastDataLoader(dataset, 2), DataLoader)
+
+
+# ---------------------------------------------------------------- fallback and protocol
+
+
+def test_datasets_without_batched_fetch_fall_back_to_per_sample_fetch():
+    features, labels = np.arange(60, dtype=np.float32).reshape(20, 3), np.arange(20)
+    dataset = PerSample(features, labels)
+    fast = FastDataLoader(dataset, 6, shuffle=True, seed=2)
+    assert not fast.batched
+    assert_same_batches(epochs(fast), epochs(DataLoader(PerSample(features, labels), 6, shuffle=True, seed=2)))
+    assert dataset.calls == 2 * 20
+
+
+def test_a_tensor_dataset_that_overrides_getitem_falls_back():
+    class Scaled(TensorDataset):
+        def __getitem__(self, index):
+            image, label = super().__getitem__(index)
+            return Tensor(image.data * 2), label
+
+    dataset = Scaled(Tensor(np.arange(12.0).reshape(6, 2)), Tensor(np.arange(6)))
+    fast = FastDataLoader(dataset, 4)
+    assert not fast.batched
+    assert_same_batches(list(fast), list(DataLoader(dataset, 4)))
+
+
+def test_a_dataset_with_get_batch_is_fetched_a_batch_at_a_time():
+    class Squares(library.Dataset):
+        def __init__(self):
+            self.requests = []
+
+        def __len__(self):
+            return 10
+
+        def __getitem__(self, index):
+            raise AssertionError("the fast path should not fetch single samples")
+
+        def get_batch(self, indices):
+            self.requests.append(np.asarray(indices).tolist())
+            return Tensor(np.asarray(indices) ** 2)
+
+    dataset = Squares()
+    loader = FastDataLoader(dataset, 4, shuffle=True, seed=5)
+    assert loader.batched
+    batches = list(loader)
+    order = DataLoader(dataset, 4, shuffle=True, seed=5)._epoch_order()
+    assert dataset.requests == [order[0:4].tolist(), order[4:8].tolist(), order[8:].tolist()]
+    assert [b.tolist() for b in batches] == [[i * i for i in request] for request in dataset.requests]
+
+
+def test_batch_transforms_never_write_into_arrays_that_get_batch_returns():
+    class Views(library.Dataset):
+        """get_batch returns views of the stored arrays (legal: the loader must not write into them)."""
+
+        def __init__(self, images, labels):
+            self.images, self.labels = images, labels
+
+        def __len__(self):
+            return len(self.images)
+
+        def __getitem__(self, index):
+            return Tensor(self.images[index]), Tensor(self.labels[index])
+
+        def get_batch(self, indices):
+            rows = slice(int(indices[0]), int(indices[-1]) + 1)  # unshuffled: consecutive indices
+            return Tensor(self.images[rows]), Tensor(self.labels[rows])
+
+    images, labels = cifar(40)
+    stored = images.copy()
+    augment = [BatchRandomHorizontalFlip(p=1.0), BatchRandomCrop(32, padding=4, seed=3)]
+    batches = list(FastDataLoader(Views(images, labels), 16, batch_transforms=augment))
+    np.testing.assert_array_equal(images, stored)
+    per_sample = Compose([RandomHorizontalFlip(p=1.0), RandomCrop(32, padding=4, seed=3)])
+    np.testing.assert_array_equal(np.concatenate([x.data for x, _ in batches]),
+                                  np.stack([per_sample(image) for image in stored]))
+
+
+# ---------------------------------------------------------------- kept batches stay valid
+
+
+def test_kept_batches_and_views_stay_valid_while_buffers_are_reused():
+    images, labels = cifar(700)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    reference = epochs(DataLoader(dataset, POOLED_BATCH, shuffle=True, seed=8), 1)
+
+    kept = list(FastDataLoader(dataset, POOLED_BATCH, shuffle=True, seed=8))  # every batch held at once
+    assert_same_batches(kept, reference)
+
+    views, addresses = {}, []
+    for number, (x, y) in enumerate(FastDataLoader(dataset, POOLED_BATCH, shuffle=True, seed=8)):
+        if number in (1, 3):
+            views[number] = x.data[5:9]  # a view keeps its batch's buffer in use
+        addresses.append(x.data.__array_interface__["data"][0])
+        del x, y
+    # Batch 1's buffer is held by a view; batch 0's is free again once batch 1
+    # is out, so batches 2 and 4 reuse it.
+    assert addresses[0] == addresses[2] == addresses[4], "dropped batches' memory should be reused"
+    assert addresses[1] not in addresses[2:] and addresses[3] not in addresses[4:]
+    for number, view in views.items():
+        np.testing.assert_array_equal(view, reference[number][0].data[5:9])
+
+
+def test_in_place_batch_transforms_do_not_touch_kept_batches():
+    images, labels = cifar(600)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    augment = [BatchRandomCrop(32, padding=4, seed=1), BatchRandomHorizontalFlip(seed=2)]
+    kept = list(FastDataLoader(dataset, POOLED_BATCH, shuffle=True, seed=0, batch_transforms=augment))
+    per_sample = Compose([RandomCrop(32, padding=4, seed=1), RandomHorizontalFlip(seed=2)])
+    reference = list(DataLoader(Augmented(dataset, per_sample), POOLED_BATCH, shuffle=True, seed=0))
+    assert_same_batches(kept, reference)
+    np.testing.assert_array_equal(dataset.tensors[0].data, images)  # the dataset itself is untouched
+
+
+# ---------------------------------------------------------------- batched transforms: bit-equal
+
+LAYOUT_CASES = [("CHW", (3, 10, 12)), ("HWC", (10, 12, 3)), ("CHW", (10, 12)), ("HWC", (9, 7)), ("CHW", (1, 5, 5))]
+
+
+def same_seed(kind):
+    """A fresh random source of the given kind, the same numbers every call."""
+    return 5 if kind == "int" else np.random.default_rng(5)
+
+
+@pytest.mark.parametrize("layout,shape", LAYOUT_CASES)
+@pytest.mark.parametrize("size,padding", [(None, 4), ((6, 8), 2), ((4, 3), 0), ((12, 14), 3), ((40, 40), 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.uint8, np.float64, np.int16])
+@pytest.mark.parametrize("seed_kind", ["int", "generator"])
+def test_batch_random_crop_equals_per_sample_crops_with_the_same_seed(layout, shape, size, padding, dtype,
+                                                                     seed_kind):
+    batch = (np.random.default_rng(3).random((23, *shape)) * 200).astype(dtype)
+    original = batch.copy()
+    height_axis = 1 if layout == "CHW" and len(shape) == 3 else 0
+    size = size or (shape[height_axis], shape[height_axis + 1])  # None: the image's own size
+    per_sample = RandomCrop(size, padding, layout=layout, seed=same_seed(seed_kind))
+    batched = BatchRandomCrop(size, padding, layout=layout, seed=same_seed(seed_kind))
+    try:
+        per_sample(batch[0])
+    except ValueError as error:
+        with pytest.raises(ValueError) as raised:
+            batched(batch)
+        assert str(raised.value) == str(error)
+        return
+    per_sample = RandomCrop(size, padding, layout=layout, seed=same_seed(seed_kind))
+    for _ in range(2):  # the second call reuses the padded buffer
+        expected = np.stack([per_sample(sample) for sample in batch])
+        got = batched(batch)
+        assert isinstance(got, np.ndarray) and got.dtype == batch.dtype
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(batch, original)
+
+
+@pytest.mark.parametrize("layout,shape", LAYOUT_CASES)
+@pytest.mark.parametrize("p", [0.0, 0.3, 0.5, 1.0])
+def test_batch_random_horizontal_flip_equals_per_sample_flips_with_the_same_seed(layout, shape, p):
+    batch = np.random.default_rng(4).standard_normal((37, *shape)).astype(np.float32)
+    original = batch.copy()
+    per_sample = RandomHorizontalFlip(p, layout=layout, seed=9)
+    batched = BatchRandomHorizontalFlip(p, layout=layout, seed=9)
+    for _ in range(2):
+        expected = np.stack([per_sample(sample) for sample in batch])
+        got = batched(Tensor(batch))
+        assert isinstance(got, Tensor) and got.dtype == np.float32
+        np.testing.assert_array_equal(got.data, expected)
+    np.testing.assert_array_equal(batch, original)
+
+
+def test_batched_transforms_draw_from_the_global_state_like_per_sample_ones():
+    batch = np.random.default_rng(6).random((50, 3, 8, 8)).astype(np.float32)
+    np.random.seed(21)
+    expected = np.stack([RandomHorizontalFlip()(RandomCrop(8, padding=2)(s)) for s in batch[:1]])
+    np.random.seed(21)
+    crop_then_flip = BatchRandomHorizontalFlip()(BatchRandomCrop(8, padding=2)(batch[:1]))
+    np.testing.assert_array_equal(crop_then_flip, expected)  # one sample: draw orders coincide
+    np.random.seed(22)
+    expected = np.stack([RandomCrop(8, padding=2)(s) for s in batch])
+    np.random.seed(22)
+    np.testing.assert_array_equal(BatchRandomCrop(8, padding=2)(batch), expected)
+    np.random.seed(23)
+    expected = np.stack([RandomHorizontalFlip()(s) for s in batch])
+    np.random.seed(23)
+    np.testing.assert_array_equal(BatchRandomHorizontalFlip()(batch), expected)
+
+
+@pytest.mark.parametrize("fast_dataset", [True, False])
+def test_loader_with_batch_transforms_equals_per_sample_augmentation(fast_dataset):
+    images, labels = cifar(150)
+    dataset = TensorDataset(Tensor(images), Tensor(labels)) if fast_dataset else PerSample(images, labels)
+    augment = [BatchRandomCrop(32, padding=4, seed=1), BatchRandomHorizontalFlip(seed=2)]
+    fast = FastDataLoader(dataset, 32, shuffle=True, seed=0, batch_transforms=augment)
+    assert fast.batched == fast_dataset
+    per_sample = Compose([RandomCrop(32, padding=4, seed=1), RandomHorizontalFlip(seed=2)])
+    slow = DataLoader(Augmented(dataset, per_sample), 32, shuffle=True, seed=0)
+    assert_same_batches(epochs(fast), epochs(slow))
+
+
+def test_any_callable_can_be_a_batch_transform():
+    dataset = TensorDataset(Tensor(np.arange(12, dtype=np.float32).reshape(6, 2)), Tensor(np.arange(6)))
+    loader = FastDataLoader(dataset, 4, batch_transforms=lambda x: Tensor(x.data * 10))
+    (x, y), (x2, _) = list(loader)
+    np.testing.assert_array_equal(x.data, np.arange(8).reshape(4, 2) * 10)
+    np.testing.assert_array_equal(y.data, np.arange(4))
+    np.testing.assert_array_equal(dataset.tensors[0].data, np.arange(12).reshape(6, 2))
+
+
+def test_batched_transforms_check_their_arguments():
+    with pytest.raises(ValueError):
+        BatchRandomHorizontalFlip(p=1.5)
+    with pytest.raises(ValueError):
+        BatchRandomHorizontalFlip(p=True)
+    with pytest.raises(ValueError):
+        BatchRandomCrop(0)
+    with pytest.raises(ValueError):
+        BatchRandomCrop(4, padding=-1)
+    with pytest.raises(ValueError):
+        BatchRandomCrop(4, layout="CWH")
+    with pytest.raises(ValueError, match="larger than the padded image"):
+        BatchRandomCrop(20, padding=1)(np.zeros((2, 3, 8, 8)))
+    with pytest.raises(ValueError, match="3 axes"):
+        BatchRandomCrop(4)(np.zeros((3, 8, 8, 1, 1)))
+    with pytest.raises(ValueError, match="3 axes"):
+        BatchRandomHorizontalFlip()(np.zeros((8, 8)))
+    assert BatchRandomCrop(4, padding=1)(np.zeros((0, 3, 8, 8))).shape == (0, 3, 4, 4)
+
+
+# ---------------------------------------------------------------- batched transforms: distribution
+
+
+def bernstein_radius(probability: float, count: int, failure: float) -> float:
+    """t such that P(|frequency - probability| >= t) <= failure for `count` independent
+    Bernoulli(probability) draws (Bernstein's inequality, solved for t)."""
+    log_term = math.log(2 / failure)
+    variance = probability * (1 - probability)
+    # count t^2 = log_term (2 variance + 2 t / 3)
+    a, b, c = count, -2 * log_term / 3, -2 * variance * log_term
+    return (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
+
+
+def test_batch_random_crop_positions_are_uniform_and_independent():
+    """Each of the 25 window positions (a 6x6 image, padding 2) has probability 1/25 and
+    consecutive samples are independent, as for per-sample RandomCrop.  Every check is a
+    Bernstein bound; with a union bound over all 25 + 625 cells the test fails a correct
+    implementation with probability below 1e-7, whatever the seed."""
+    count, size, pad = 200_000, 6, 2
+    choices = 2 * pad + 1  # top (and left) is one of 0 .. 2 * pad
+    image = (1 + np.arange(size * size, dtype=np.float32)).reshape(1, size, size)  # pixel values 1 .. 36
+    crops = BatchRandomCrop(size, padding=pad, seed=2024)(np.broadcast_to(image, (count, 1, size, size)))
+    flat = crops.reshape(count, -1)
+    where = flat.argmax(axis=1)  # the largest pixel in the window: never padding
+    value = flat[np.arange(count), where].astype(np.int64) - 1  # its row * size + column in the image
+    tops = value // size + pad - where // size
+    lefts = value % size + pad - where % size
+    positions = tops * choices + lefts
+    cells = choices * choices
+    assert positions.min() >= 0 and positions.max() < cells
+    failure = 1e-7 / (cells + cells * cells)
+    frequencies = np.bincount(positions, minlength=cells) / count
+    radius = bernstein_radius(1 / cells, count, failure)
+    assert np.abs(frequencies - 1 / cells).max() < radius, frequencies
+    pairs = positions[0::2] * cells + positions[1::2]
+    pair_frequencies = np.bincount(pairs, minlength=cells * cells) / len(pairs)
+    radius = bernstein_radius(1 / cells ** 2, len(pairs), failure)
+    assert np.abs(pair_frequencies - 1 / cells ** 2).max() < radius
+
+
+def test_batch_random_horizontal_flip_flips_independently_with_probability_p():
+    count, p = 200_000, 0.3
+    batch = np.broadcast_to(np.array([[[1.0, 2.0]]], dtype=np.float32), (count, 1, 1, 2))
+    flipped = BatchRandomHorizontalFlip(p, seed=77)(batch)[:, 0, 0, 0] == 2.0
+    failure = 1e-7 / 5
+    assert abs(flipped.mean() - p) < bernstein_radius(p, count, failure)
+    pairs = flipped[0::2] * 2 + flipped[1::2]
+    expected = [(1 - p) ** 2, (1 - p) * p, p * (1 - p), p * p]
+    frequencies = np.bincount(pairs, minlength=4) / len(pairs)
+    for frequency, probability in zip(frequencies, expected):
+        assert abs(frequency - probability) < bernstein_radius(probability, len(pairs), failure)
+
+
+# ---------------------------------------------------------------- memory
+
+
+def epoch_peak(loader):
+    """Peak bytes above the start while one epoch runs; the loop variable keeps the
+    previous batch alive while the next one is made, as in a training loop."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for batch in loader:  # noqa: B007 - held on purpose
+            pass
+        del batch
+        peak = tracemalloc.get_traced_memory()[1] - base
+        left = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    return peak, left
+
+
+@pytest.mark.parametrize("batch_size", [64, POOLED_BATCH])
+@pytest.mark.parametrize("augment", [False, True])
+def test_peak_memory_of_an_epoch_is_at_most_three_batches(batch_size, augment):
+    images, labels = cifar(2048)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    transforms = [BatchRandomCrop(32, padding=4, seed=1), BatchRandomHorizontalFlip(seed=2)] if augment else None
+    loader = FastDataLoader(dataset, batch_size, shuffle=True, seed=0, batch_transforms=transforms)
+    list(loader)  # warm-up: the crop's padded buffer is allocated once, on first use
+    batch_bytes = batch_size * (images[0].nbytes + labels.itemsize)
+    order_bytes = 8 * len(dataset)  # the epoch's index order, needed by every loader
+    for _ in range(2):  # no growth from one epoch to the next
+        peak, left = epoch_peak(loader)
+        assert peak <= 3 * batch_bytes + order_bytes, f"peak {peak / batch_bytes:.2f} batches"
+        assert left < 0.1 * batch_bytes, f"{left} bytes still held after the epoch"
