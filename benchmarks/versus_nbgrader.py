@@ -1,0 +1,65 @@
+"""Grading speed: `grader autograde --jobs N` against `nbgrader autograde` run serially.
+
+    .venv/bin/python benchmarks/versus_nbgrader.py [--count 20] [--jobs 2]
+
+Builds a throw-away course (release generated, COUNT submissions, half correct,
+half with one realistic bug), grades it both ways, and prints the wall times
+and their ratio.  nbgrader executes every cell of each notebook (including the
+systems-analysis measurements); our grader runs only the library cells and the
+grading suite, in the sandbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from grader import paths  # noqa: E402
+from grader.autograde import autograde  # noqa: E402
+from grader.nbgrader_grading import autograde_all  # noqa: E402
+from grader.release import generate_release_copy  # noqa: E402
+from grader.submission import fill_release  # noqa: E402
+from tests.fixture_submissions import all_fixtures  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=2)
+    arguments = parser.parse_args()
+    rng = random.Random(0)
+    buggy = all_fixtures("buggy")
+    with tempfile.TemporaryDirectory(prefix="tinytorch-versus-") as scratch:
+        course = Path(scratch) / "course"
+        course.mkdir()
+        generate_release_copy(course)
+        for index in range(arguments.count):
+            notebook = fill_release() if index % 2 == 0 else rng.choice(buggy).notebook()
+            target = course / "submitted" / f"student{index:03d}" / paths.ASSIGNMENT / paths.NOTEBOOK_NAME
+            target.parent.mkdir(parents=True)
+            nbformat.write(notebook, target)
+        start = time.perf_counter()
+        autograde(course / "submitted", Path(scratch) / "ours", jobs=arguments.jobs, progress=False)
+        ours = time.perf_counter() - start
+        start = time.perf_counter()
+        autograde_all(course)
+        theirs = time.perf_counter() - start
+        shutil.rmtree(course / "autograded", ignore_errors=True)
+    print(f"{arguments.count} submissions")
+    print(f"grader autograde --jobs {arguments.jobs}: {ours:7.1f} s ({arguments.count / ours * 60:6.1f} per minute)")
+    print(f"nbgrader autograde (serial): {theirs:7.1f} s ({arguments.count / theirs * 60:6.1f} per minute)")
+    print(f"speed-up: {theirs / ours:.1f}x (target >= 3x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
