@@ -230,6 +230,30 @@ def _make_generator(seed: Any) -> Any:
     raise ValueError(f"seed should be None, a non-negative int or a numpy Generator, got seed={seed!r}")
 
 
+def _is_integer(value: Any) -> bool:
+    """True for Python and NumPy integers, False for bools."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_crop_size(size: Any) -> tuple[int, int]:
+    """Return a crop ``size`` (an int, or a (height, width) pair) as a pair of ints.
+
+    Raises:
+        ValueError: unless ``size`` is a positive int or a pair of them.
+    """
+    pair = (size, size) if _is_integer(size) else size
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2 or not all(_is_integer(s) and s > 0 for s in pair):
+        raise ValueError(f"size should be a positive int or a (height, width) pair, got size={size!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _check_padding(padding: Any) -> int:
+    """Return ``padding`` as an int. Raises ValueError unless it is a non-negative int."""
+    if not _is_integer(padding) or padding < 0:
+        raise ValueError(f"padding should be a non-negative int, got padding={padding!r}")
+    return int(padding)
+
+
 def _random_integer(generator: Any, high: int) -> int:
     """Draw an int uniformly from 0, 1, ..., high - 1."""
     if isinstance(generator, np.random.Generator):
@@ -294,16 +318,8 @@ class RandomCrop:
 
     def __init__(self, size: int | tuple[int, int], padding: int = 4,
                  layout: str = "CHW", seed: Any = None) -> None:
-        if isinstance(size, (int, np.integer)) and not isinstance(size, (bool, np.bool_)):
-            size = (size, size)
-        if (not isinstance(size, (tuple, list)) or len(size) != 2
-                or not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) and s > 0
-                           for s in size)):
-            raise ValueError(f"size should be a positive int or a (height, width) pair, got size={size!r}")
-        if isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)) or padding < 0:
-            raise ValueError(f"padding should be a non-negative int, got padding={padding!r}")
-        self.size = (int(size[0]), int(size[1]))
-        self.padding = int(padding)
+        self.size = _check_crop_size(size)
+        self.padding = _check_padding(padding)
         self.layout = _check_layout(layout)
         self._generator = _make_generator(seed)
 
@@ -607,16 +623,8 @@ class BatchRandomCrop:
 
     def __init__(self, size: int | tuple[int, int], padding: int = 4,
                  layout: str = "CHW", seed: Any = None) -> None:
-        if isinstance(size, (int, np.integer)) and not isinstance(size, (bool, np.bool_)):
-            size = (size, size)
-        if (not isinstance(size, (tuple, list)) or len(size) != 2
-                or not all(isinstance(s, (int, np.integer)) and not isinstance(s, (bool, np.bool_)) and s > 0
-                           for s in size)):
-            raise ValueError(f"size should be a positive int or a (height, width) pair, got size={size!r}")
-        if isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)) or padding < 0:
-            raise ValueError(f"padding should be a non-negative int, got padding={padding!r}")
-        self.size = (int(size[0]), int(size[1]))
-        self.padding = int(padding)
+        self.size = _check_crop_size(size)
+        self.padding = _check_padding(padding)
         self.layout = _check_layout(layout)
         self._generator = _make_generator(seed)
         self._buffer = None  # the reused zero-bordered chunk buffer
