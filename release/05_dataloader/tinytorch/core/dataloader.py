@@ -550,7 +550,22 @@ def _rows(array: np.ndarray, pixel_bytes: int, shape: tuple, strides: tuple, row
                       offset=offset * pixel_bytes, strides=tuple(step * pixel_bytes for step in strides))
 
 
-class BatchRandomCrop:
+class _BatchTransform:
+    """A transform of a whole batch.  Subclasses implement
+    ``_transform_batch(array, writable)``, which FastDataLoader calls directly
+    (in place on a fresh batch); calling the transform never modifies its input."""
+
+    def __call__(self, batch: Any) -> Any:
+        """Return the transformed batch: a Tensor in gives a Tensor out."""
+        array, was_tensor = _as_array(batch)
+        array, _ = self._transform_batch(array, False)
+        return _like_input(array, was_tensor)
+
+    def _transform_batch(self, array: np.ndarray, writable: bool) -> tuple[np.ndarray, bool]:
+        raise NotImplementedError
+
+
+class BatchRandomCrop(_BatchTransform):
     """``RandomCrop`` for a whole batch: each sample gets its own random window.
 
     Args:
@@ -586,12 +601,6 @@ class BatchRandomCrop:
 
     def __repr__(self) -> str:
         return f"BatchRandomCrop(size={self.size}, padding={self.padding}, layout={self.layout!r})"
-
-    def __call__(self, batch: Any) -> Any:
-        """Return a window of ``size`` of every zero-padded sample of ``batch``."""
-        array, was_tensor = _as_array(batch)
-        array, _ = self._transform_batch(array, False)
-        return _like_input(array, was_tensor)
 
     def _transform_batch(self, array: np.ndarray, writable: bool) -> tuple[np.ndarray, bool]:
         """Crop every sample; return ``(cropped, True)`` (the result is new
@@ -668,7 +677,7 @@ class BatchRandomCrop:
         return self._buffer
 
 
-class BatchRandomHorizontalFlip:
+class BatchRandomHorizontalFlip(_BatchTransform):
     """``RandomHorizontalFlip`` for a whole batch: each sample flips with probability ``p``.
 
     Args:
@@ -690,19 +699,12 @@ class BatchRandomHorizontalFlip:
         is_number = isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, (bool, np.bool_))
         if not (is_number and 0.0 <= p <= 1.0):
             raise ValueError(f"p must be a number in [0, 1], got p={p!r}")
-        probability = float(p)
-        self.p = probability
+        self.p = float(p)
         self.layout = _check_layout(layout)
         self._generator = _make_generator(seed)
 
     def __repr__(self) -> str:
         return f"BatchRandomHorizontalFlip(p={self.p}, layout={self.layout!r})"
-
-    def __call__(self, batch: Any) -> Any:
-        """Return ``batch`` with each sample mirrored left-right with probability ``p``."""
-        array, was_tensor = _as_array(batch)
-        array, _ = self._transform_batch(array, False)
-        return _like_input(array, was_tensor)
 
     def _transform_batch(self, array: np.ndarray, writable: bool) -> tuple[np.ndarray, bool]:
         """Flip the chosen samples; return ``(flipped, True)``, in place when ``writable``."""
