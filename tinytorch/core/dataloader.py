@@ -379,9 +379,131 @@ class Compose:
         return f"Compose([{inner}])"
 
 
+import os
+import queue
 import sys
+import threading
 
 _POOLED_BYTES = 1 << 20  # batches from 1 MiB up are gathered into reused buffers
+_AHEAD_BYTES = 256 * 1024  # batches from 256 KiB up are gathered one batch ahead by helper threads
+_MAX_HELPERS = 3  # helper threads at most, one for each usable core beyond the first
+
+
+def _usable_cores() -> int:
+    """Return how many CPU cores this process may run on (at least 1)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+class _GatherJob:
+    """One gather, ``array[indices]`` written into ``out``, cut into runs of rows.
+
+    Any thread may call ``work``: each run is claimed by exactly one thread
+    and copied with ``np.take``, which releases the GIL while it copies, so
+    threads on different cores copy at the same time.  ``result`` copies the
+    runs nobody has claimed yet, waits for the others and returns ``out``.
+    Indices must be in range: they are clipped, not checked.
+    """
+
+    def __init__(self, array: np.ndarray, indices: np.ndarray, out: np.ndarray, runs: int) -> None:
+        self.array, self.indices, self.out = array, indices, out
+        self.bounds = [len(indices) * run // runs for run in range(runs + 1)]
+        self._lock = threading.Lock()
+        self._claimed = 0
+        self._unfinished = runs
+        self._finished = threading.Event()
+        self._error: BaseException | None = None
+        self._process = os.getpid()
+
+    def work(self) -> None:
+        """Copy unclaimed runs until none is left."""
+        while True:
+            with self._lock:
+                run = self._claimed
+                if run == len(self.bounds) - 1:
+                    return
+                self._claimed += 1
+            start, stop = self.bounds[run], self.bounds[run + 1]
+            try:
+                np.take(self.array, self.indices[start:stop], axis=0, out=self.out[start:stop], mode="clip")
+            except BaseException as error:  # raised by `result`, in the calling thread
+                self._error = self._error or error
+            with self._lock:
+                self._unfinished -= 1
+                if self._unfinished == 0:
+                    self._finished.set()
+
+    def result(self) -> np.ndarray:
+        """Help until every run is written; return ``out``, or raise what a run raised."""
+        if os.getpid() != self._process:
+            # A child made by fork: the threads that claimed runs were not
+            # copied into it, so copy every row here.
+            np.take(self.array, self.indices, axis=0, out=self.out, mode="clip")
+        else:
+            self.work()
+            self._finished.wait()
+        if self._error is not None:
+            raise self._error
+        out = self.out
+        self.array = self.indices = self.out = None  # a helper's queue may still hold the job
+        return out
+
+
+class _GatherHelpers:
+    """Daemon threads that work on queued ``_GatherJob``s, oldest first.
+
+    They start on first use, one for each usable core beyond the first, at
+    most ``_MAX_HELPERS``: none on a single core, and fewer if the system
+    refuses a thread.  Between jobs they sleep on a queue and use no CPU.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue | None = None
+        self.count = 0
+
+    def start(self) -> int:
+        """Start the helpers if that has not been tried yet; return how many run."""
+        with self._lock:
+            if self._jobs is None:
+                self._jobs = queue.SimpleQueue()
+                for _ in range(min(_usable_cores() - 1, _MAX_HELPERS)):
+                    try:
+                        threading.Thread(target=self._serve, args=(self._jobs,),
+                                         name="tinytorch-gather", daemon=True).start()
+                    except RuntimeError:  # the system refused another thread
+                        break
+                    self.count += 1
+            return self.count
+
+    def submit(self, job: _GatherJob) -> None:
+        """Hand ``job`` to every helper; each claims runs until none is left.
+
+        When the helpers are behind (jobs waiting for two rounds of them),
+        the job is not queued: the caller copies its runs itself, and the
+        queue, and the memory it holds, stay bounded.
+        """
+        for _ in range(self.count):
+            if self._jobs.qsize() >= 2 * self.count:
+                return
+            self._jobs.put(job)
+
+    @staticmethod
+    def _serve(jobs: queue.SimpleQueue) -> None:
+        while True:
+            job = jobs.get()
+            job.work()
+            del job  # hold no batch while asleep: the loader reuses buffers nobody holds
+
+    def forget(self) -> None:
+        """In a child made by ``fork`` the threads were not copied: start afresh there."""
+        self.__init__()
+
+
+_gather_helpers = _GatherHelpers()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_gather_helpers.forget)
 
 
 def _reference_count(pool: list, position: int) -> int:
@@ -393,33 +515,70 @@ def _reference_count(pool: list, position: int) -> int:
 _UNUSED = _reference_count([np.empty(0)], 0) if hasattr(sys, "getrefcount") else 0
 
 
-def _gather_rows(array: np.ndarray, indices: np.ndarray, pool: list) -> np.ndarray:
-    """Return ``array[indices]``, the rows of ``array`` at ``indices``.
+class _RowGather:
+    """Fetch batches of a ``TensorDataset``: one gather per stored array.
 
-    A large batch is written into a buffer of ``pool`` that nothing refers
-    to any more (the caller has dropped the batch it held, and every view of
-    it), else into a new buffer; the pool keeps at most two.  Reusing memory
-    avoids the page-fault trap: a fresh multi-megabyte array may be mapped
-    anew by the C library, and the kernel then faults in and zeroes every
-    page of it, batch after batch.  A batch still in use is never
-    overwritten.
+    ``gather(indices)`` returns the batch at ``indices``, a tuple of Tensors.
+    A loader that knows its next batch can instead call ``start(indices,
+    ahead=True)`` before it finishes the current one and ``finish(started)``
+    when the next one is asked for: in between, helper threads (see
+    ``_GatherHelpers``) copy the rows of each array of ``_AHEAD_BYTES`` or
+    more, and ``finish`` copies whatever rows they have not reached.
+
+    A batch of ``_POOLED_BYTES`` or more is written into a buffer of the pool
+    that nothing refers to any more (the caller has dropped the batch it
+    held, and every view of it), else into a new buffer; the pool keeps at
+    most three per array: the batch the caller still holds, the one being
+    finished and the one gathered ahead.  Reusing memory avoids the
+    page-fault trap: a fresh multi-megabyte array may be mapped anew by the
+    C library, and the kernel then faults in and zeroes every page of it,
+    batch after batch.  A batch still in use is never overwritten.
     """
-    row_bytes = array.dtype.itemsize * math.prod(array.shape[1:])
-    count = len(indices)
-    if count * row_bytes < _POOLED_BYTES or not array.flags.c_contiguous or array.dtype.hasobject:
-        return array[indices]
-    for position in range(len(pool)):
-        if len(pool[position]) == count and _reference_count(pool, position) == _UNUSED:
-            target = pool[position]
-            break
-    else:
-        target = np.empty((count, *array.shape[1:]), dtype=array.dtype)
-        if len(pool) < 2:
-            pool.append(target)
-    # Indices come from _epoch_order, so they are in range; "clip" lets
-    # np.take write straight into `target` ("raise" would copy it first).
-    np.take(array, indices, axis=0, out=target, mode="clip")
-    return target
+
+    def __init__(self, arrays: tuple) -> None:
+        self.arrays = arrays
+        self.pools = tuple([] for _ in arrays)
+
+    def __call__(self, indices: np.ndarray) -> tuple:
+        return self.finish(self.start(indices, ahead=False))
+
+    def start(self, indices: np.ndarray, ahead: bool) -> list:
+        """Begin the batch at ``indices``; with ``ahead``, helpers start copying it now."""
+        helpers = _gather_helpers.start() if ahead else 0
+        jobs = []
+        for array, pool in zip(self.arrays, self.pools):
+            batch_bytes = len(indices) * array.dtype.itemsize * math.prod(array.shape[1:])
+            if not array.flags.c_contiguous or array.dtype.hasobject or (
+                    batch_bytes < _POOLED_BYTES and not (helpers and batch_bytes >= _AHEAD_BYTES)):
+                jobs.append(None)  # gathered by `finish` in one call into a new array
+                continue
+            out = self._free_buffer(pool, len(indices)) if batch_bytes >= _POOLED_BYTES else None
+            if out is None:
+                out = np.empty((len(indices), *array.shape[1:]), dtype=array.dtype)
+                if batch_bytes >= _POOLED_BYTES and len(pool) < 3:
+                    pool.append(out)
+            job = _GatherJob(array, indices, out, runs=helpers + 1)  # a run for each thread
+            if helpers:
+                _gather_helpers.submit(job)
+            jobs.append(job)
+        return [indices, jobs]
+
+    def finish(self, started: list) -> tuple:
+        """Complete a batch begun by ``start`` and return it as a tuple of Tensors."""
+        indices, jobs = started
+        started.clear()  # the caller's list no longer holds the batch
+        # From a list, not a generator: a tuple built from a generator is
+        # resized as it grows, so its memory never comes from the free list
+        # that it goes back to, and that list grows to 2,000 tuples.
+        return tuple([Tensor(array[indices] if job is None else job.result())
+                      for array, job in zip(self.arrays, jobs)])
+
+    @staticmethod
+    def _free_buffer(pool: list, count: int) -> np.ndarray | None:
+        for position in range(len(pool)):
+            if len(pool[position]) == count and _reference_count(pool, position) == _UNUSED:
+                return pool[position]
+        return None
 
 
 def _batched_fetch(dataset: Any) -> tuple[Callable | None, bool]:
@@ -436,9 +595,9 @@ def _batched_fetch(dataset: Any) -> tuple[Callable | None, bool]:
 
     * any dataset with a ``get_batch(indices)`` method (the batched-fetch
       protocol; ``fresh`` is false, as its arrays may be shared);
-    * a ``TensorDataset`` that does not override ``__getitem__``: its batch
-      is one gather per stored tensor (see ``_gather_rows``).  Each call of
-      ``_batched_fetch`` makes a new fetch function with its own buffers.
+    * a ``TensorDataset`` that does not override ``__getitem__``: its fetch
+      is a new ``_RowGather``, one gather per stored tensor, with its own
+      buffers.
     """
     get_batch = getattr(dataset, "get_batch", None)
     if callable(get_batch):
@@ -448,15 +607,7 @@ def _batched_fetch(dataset: Any) -> tuple[Callable | None, bool]:
             and type(dataset).__getitem__ is TensorDataset.__getitem__
             and isinstance(stored, tuple) and len(stored) > 0
             and all(isinstance(tensor, Tensor) for tensor in stored)):
-        arrays = tuple(tensor.data for tensor in stored)
-        pools = tuple([] for _ in arrays)
-
-        def gather(indices: np.ndarray) -> tuple:
-            # One gather per tensor: NumPy copies the selected rows into one
-            # array, with no Python code running per sample.
-            return tuple(Tensor(_gather_rows(array, indices, pool)) for array, pool in zip(arrays, pools))
-
-        return gather, True
+        return _RowGather(tuple(tensor.data for tensor in stored)), True
     return None, False
 
 
@@ -471,10 +622,14 @@ class FastDataLoader(DataLoader):
             unchanged).  Each one receives a batch Tensor of shape (N, ...) and
             returns one, for example
             ``[BatchRandomCrop(32, padding=4), BatchRandomHorizontalFlip()]``.
+        prefetch: default ``True``.  Gather the next batch in helper threads
+            while you use this one (see below); ``False`` does all the work
+            in the calling thread and keeps at most two batches in memory.
 
     Raises:
         TypeError: if ``batch_transforms`` is not ``None``, a callable, or a
-            list or tuple of callables; and whatever ``DataLoader`` raises.
+            list or tuple of callables, or ``prefetch`` is not a bool; and
+            whatever ``DataLoader`` raises.
 
     The batches are the same, sample for sample, as ``DataLoader``'s with the
     same arguments: the order of each epoch comes from the inherited
@@ -487,15 +642,28 @@ class FastDataLoader(DataLoader):
     one call.  Any other dataset falls back to the inherited per-sample
     ``__iter__``: ``dataset[i]`` for every sample, then ``_collate_batch``.
 
+    With ``prefetch`` and no ``batch_transforms``, a ``TensorDataset`` is
+    gathered one batch ahead: while you use batch k, helper threads (one for
+    each CPU core beyond the first, none on a single core) copy the rows of
+    batch k + 1, and the loader copies whatever rows they have not reached
+    when you ask for it.  At most three batches exist at once: the one you
+    still hold, the one handed to you and the one gathered ahead.  Batch
+    transforms keep a buffer of their own, so with them the loader does
+    not gather ahead and stays at two batches and that buffer.
+
     A batch you keep, or any view of it, stays valid and unchanged after
     the loader has produced the next ones: the memory of a large batch is
-    reused only once nothing refers to it any more (see ``_gather_rows``).
+    reused only once nothing refers to it any more (see ``_RowGather``).
     """
 
     def __init__(self, dataset: Dataset, batch_size: int, shuffle: bool = False,
                  drop_last: bool = False, seed: int | None = None,
-                 batch_transforms: Callable | Sequence[Callable] | None = None) -> None:
+                 batch_transforms: Callable | Sequence[Callable] | None = None,
+                 prefetch: bool = True) -> None:
         super().__init__(dataset, batch_size, shuffle=shuffle, drop_last=drop_last, seed=seed)
+        if not isinstance(prefetch, bool):
+            raise TypeError(f"prefetch should be True or False, got {prefetch!r}")
+        self.prefetch = prefetch
         if batch_transforms is None:
             steps = []
         elif isinstance(batch_transforms, (list, tuple)):
@@ -524,10 +692,24 @@ class FastDataLoader(DataLoader):
                 yield self._augment(batch, fresh=False)
             return
         visit = self._epoch_order()
-        size = self.batch_size
-        for number in range(len(self)):
-            # A slice of `visit` is a view: no index array is copied.
-            yield self._augment(fetch(visit[number * size:(number + 1) * size]), fresh)
+        size, count = self.batch_size, len(self)
+
+        def indices_of(number: int) -> np.ndarray:
+            return visit[number * size:(number + 1) * size]  # a view: no index array is copied
+
+        # With a core to spare, a TensorDataset is gathered one batch ahead:
+        # helper threads copy batch k + 1 while batch k is finished and while
+        # you use it.
+        start = getattr(fetch, "start", None)
+        if start is None or not self.prefetch or self.batch_transforms or _gather_helpers.start() == 0:
+            for number in range(count):
+                yield self._augment(fetch(indices_of(number)), fresh)
+            return
+        upcoming = [start(indices_of(0), ahead=True)] if count else []
+        for number in range(count):
+            if number + 1 < count:
+                upcoming.append(start(indices_of(number + 1), ahead=True))
+            yield fetch.finish(upcoming.pop(0))
 
     def _augment(self, batch: Any, fresh: bool) -> Any:
         """Apply ``batch_transforms`` to the first element of ``batch``.
