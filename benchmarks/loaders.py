@@ -8,9 +8,12 @@ One run prints two tables and writes two PNG figures:
 * loaders: samples/s, GB/s, the ratio to the copy limit and to torch's
   DataLoader (when ``torch`` is importable; it is never required), and minor
   page faults per epoch, for: the copy limit (``np.copyto`` of the epoch's
-  bytes), ``FastDataLoader`` (one gather per tensor), ``DataLoader`` (one
-  ``__getitem__`` per sample, then ``np.stack``), the seed's per-sample loop
-  and ``torch.utils.data.DataLoader(TensorDataset)``;
+  bytes, and for reference the same copy split over as many threads as the
+  fast path uses), ``FastDataLoader`` (one gather per tensor, gathered one
+  batch ahead by helper threads), ``FastDataLoader(prefetch=False)`` (the
+  same in the calling thread alone), ``DataLoader`` (one ``__getitem__`` per
+  sample, then ``np.stack``), the seed's per-sample loop and
+  ``torch.utils.data.DataLoader(TensorDataset)``;
 * augmentation (random crop with padding 4, then random horizontal flip):
   per-sample transforms applied in ``__getitem__`` (as a torchvision pipeline
   does) against ``FastDataLoader(batch_transforms=[BatchRandomCrop,
@@ -38,8 +41,10 @@ import importlib
 import importlib.util
 import math
 import resource
+import inspect
 import statistics
 import sys
+import threading
 import time
 import tracemalloc
 from pathlib import Path
@@ -137,6 +142,22 @@ def measure(contenders: dict, samples: int, repeats: int) -> dict:
             for name in contenders}
 
 
+def copy_on_threads(pairs: list, threads: int) -> None:
+    """``np.copyto(target, source)`` for each pair, every array cut into ``threads``
+    equal parts copied at the same time (``np.copyto`` releases the GIL)."""
+    def copy_part(part: int) -> None:
+        for target, source in pairs:
+            rows = slice(len(source) * part // threads, len(source) * (part + 1) // threads)
+            np.copyto(target[rows], source[rows])
+
+    workers = [threading.Thread(target=copy_part, args=(part,)) for part in range(1, threads)]
+    for worker in workers:
+        worker.start()
+    copy_part(0)
+    for worker in workers:
+        worker.join()
+
+
 def peak_epoch_memory(make_batches) -> int:
     """Peak bytes allocated (tracemalloc) above the start while one epoch runs.
 
@@ -206,14 +227,25 @@ def main() -> None:
     def loader_epoch(loader):
         return lambda: run_epoch(lambda: loader)
 
+    helpers = library._gather_helpers.start() if hasattr(library, "_gather_helpers") else 0
+    can_prefetch = "prefetch" in inspect.signature(library.FastDataLoader).parameters
+    fast_name = (f"FastDataLoader ({helpers} helper thread{'s' * (helpers != 1)} ahead)"
+                 if can_prefetch else "FastDataLoader (one gather per tensor)")
     contenders = {
         "copy limit (np.copyto of the epoch's bytes)": copy_epoch,
-        "FastDataLoader (one gather per tensor)": loader_epoch(
-            library.FastDataLoader(dataset, batch_size, shuffle=True, seed=0)),
+        fast_name: loader_epoch(library.FastDataLoader(dataset, batch_size, shuffle=True, seed=0)),
+    }
+    if can_prefetch:
+        contenders["FastDataLoader(prefetch=False), one thread"] = loader_epoch(
+            library.FastDataLoader(dataset, batch_size, shuffle=True, seed=0, prefetch=False))
+    contenders.update({
         "DataLoader (per-sample __getitem__ + stack)": loader_epoch(
             library.DataLoader(dataset, batch_size, shuffle=True, seed=0)),
         "seed's per-sample loop": lambda: run_epoch(seed_loop(library, dataset, batch_size, 0)),
-    }
+    })
+    if helpers:
+        contenders[f"for reference: the copy on {helpers + 1} threads"] = lambda: copy_on_threads(
+            [(copy_images, images), (copy_labels, labels)], helpers + 1)
     torch_name = None
     if torch is not None:
         torch_name = "torch DataLoader(TensorDataset)"
@@ -223,7 +255,6 @@ def main() -> None:
     results = measure(contenders, samples, repeats)
     copy_name = next(iter(results))
     copy_rate = results[copy_name]["rate"]
-    fast_name = "FastDataLoader (one gather per tensor)"
     print_table("Loaders", results, sample_bytes, copy_rate, torch_name)
 
     # Augmentation: pad 4 + random 32x32 crop, then a random horizontal flip.
@@ -286,12 +317,15 @@ def sweeps(library, torch, images, labels, arguments, sample_bytes: int) -> None
     def augment():
         return [library.BatchRandomCrop(32, padding=4, seed=1), library.BatchRandomHorizontalFlip(seed=2)]
 
-    makers = {
-        "FastDataLoader": lambda b: library.FastDataLoader(dataset, b, shuffle=True, seed=0),
+    makers = {"FastDataLoader": lambda b: library.FastDataLoader(dataset, b, shuffle=True, seed=0)}
+    if "prefetch" in inspect.signature(library.FastDataLoader).parameters:
+        makers["FastDataLoader(prefetch=False)"] = lambda b: library.FastDataLoader(
+            dataset, b, shuffle=True, seed=0, prefetch=False)
+    makers.update({
         "FastDataLoader + batched crop and flip": lambda b: library.FastDataLoader(
             dataset, b, shuffle=True, seed=0, batch_transforms=augment()),
         "DataLoader (per sample)": lambda b: library.DataLoader(dataset, b, shuffle=True, seed=0),
-    }
+    })
     if torch is not None:
         torch_dataset = torch.utils.data.TensorDataset(torch.from_numpy(images), torch.from_numpy(labels))
         makers["torch DataLoader(TensorDataset)"] = lambda b: torch.utils.data.DataLoader(
@@ -330,7 +364,8 @@ def sweeps(library, torch, images, labels, arguments, sample_bytes: int) -> None
 
     folder = Path(arguments.figures)
     folder.mkdir(parents=True, exist_ok=True)
-    styles = {"FastDataLoader": "s-", "FastDataLoader + batched crop and flip": "^-",
+    styles = {"FastDataLoader": "s-", "FastDataLoader(prefetch=False)": "x-",
+              "FastDataLoader + batched crop and flip": "^-",
               "DataLoader (per sample)": "o-", "torch DataLoader(TensorDataset)": "d-"}
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
     for name, values in rates.items():
@@ -349,8 +384,9 @@ def sweeps(library, torch, images, labels, arguments, sample_bytes: int) -> None
 
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
     axes.plot(SWEEP_BATCH_SIZES, np.array(batch_bytes) / 1e6, "k--", label="one batch (images + labels)")
-    axes.plot(SWEEP_BATCH_SIZES, (3 * np.array(batch_bytes) + 8 * count) / 1e6, "k:",
-              label="three batches + the epoch's index order")
+    for batches, style in ((2, "k-."), (3, "k:")):
+        axes.plot(SWEEP_BATCH_SIZES, (batches * np.array(batch_bytes) + 8 * count) / 1e6, style,
+                  label=f"{('two', 'three')[batches - 2]} batches + the epoch's index order")
     for name, values in memory.items():
         axes.plot(SWEEP_BATCH_SIZES, np.array(values) / 1e6, styles[name], label=f"{name}: epoch peak")
     axes.set_xscale("log", base=2)

@@ -76,8 +76,11 @@ def test_kill_9_mid_batch_then_rerun_loses_nothing_and_regrades_nothing(tmp_path
     output = tmp_path / "out"
     command = [sys.executable, "-m", "grader", "autograde", str(submissions), "--output", str(output),
                "--jobs", "1", "--quiet"]
+    # The killed grader cannot remove its scratch directory: keep it in tmp_path.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+                               start_new_session=True, env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list((output / "reports").glob("*.json"))) < 2:
         time.sleep(0.05)

@@ -412,7 +412,8 @@ class _GatherJob:
         self._lock = threading.Lock()
         self._claimed = 0
         self._unfinished = runs
-        self._finished = threading.Event()
+        self._finished = threading.Lock()  # held until the last run is written
+        self._finished.acquire()
         self._error: BaseException | None = None
         self._process = os.getpid()
 
@@ -432,7 +433,7 @@ class _GatherJob:
             with self._lock:
                 self._unfinished -= 1
                 if self._unfinished == 0:
-                    self._finished.set()
+                    self._finished.release()
 
     def result(self) -> np.ndarray:
         """Help until every run is written; return ``out``, or raise what a run raised."""
@@ -442,7 +443,7 @@ class _GatherJob:
             np.take(self.array, self.indices, axis=0, out=self.out, mode="clip")
         else:
             self.work()
-            self._finished.wait()
+            self._finished.acquire()
         if self._error is not None:
             raise self._error
         out = self.out
