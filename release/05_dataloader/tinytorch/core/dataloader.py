@@ -474,8 +474,8 @@ _UNUSED = _reference_count([np.empty(0)], 0) if hasattr(sys, "getrefcount") else
 class _RowGather:
     """Fetch batches of a ``TensorDataset``: one gather per stored array.
 
-    ``gather(indices)`` returns the batch at ``indices``, a tuple of Tensors.
-    A loader that knows its next batch can instead call ``start(indices,
+    Calling it with an array of indices returns their batch, a tuple of
+    Tensors.  A loader that knows its next batch can instead call ``start(indices,
     ahead=True)`` before it finishes the current one and ``finish(started)``
     when the next one is asked for: in between, helper threads (see
     ``_GatherHelpers``) copy the rows of each array of ``_AHEAD_BYTES`` or
@@ -504,14 +504,15 @@ class _RowGather:
         jobs = []
         for array, pool in zip(self.arrays, self.pools):
             batch_bytes = len(indices) * array.dtype.itemsize * math.prod(array.shape[1:])
-            if not array.flags.c_contiguous or array.dtype.hasobject or (
-                    batch_bytes < _POOLED_BYTES and not (helpers and batch_bytes >= _AHEAD_BYTES)):
+            pooled = batch_bytes >= _POOLED_BYTES
+            shared = helpers > 0 and batch_bytes >= _AHEAD_BYTES
+            if not array.flags.c_contiguous or array.dtype.hasobject or not (pooled or shared):
                 jobs.append(None)  # gathered by `finish` in one call into a new array
                 continue
-            out = self._free_buffer(pool, len(indices)) if batch_bytes >= _POOLED_BYTES else None
+            out = self._free_buffer(pool, len(indices)) if pooled else None
             if out is None:
                 out = np.empty((len(indices), *array.shape[1:]), dtype=array.dtype)
-                if batch_bytes >= _POOLED_BYTES and len(pool) < 3:
+                if pooled and len(pool) < 3:
                     pool.append(out)
             job = _GatherJob(array, indices, out, runs=helpers + 1)  # a run for each thread
             if helpers:
