@@ -1,15 +1,26 @@
-"""The grading child process: load a submission's cells, run the grading suite,
-stream one JSON line per test result.
+"""The sandboxed grading child: load a submission's cells, then answer probe
+requests, one at a time, over its standard input and output.
 
-    python -m grader.child CELLS.json RESULTS.jsonl [--uid UID]
+    python -m grader.child [--uid UID]
 
-CELLS.json is a list of ``[cell_id, source]`` pairs.  The parent process
-(``grader.grade``) owns the points and the report; this process only says
-which tests passed, so a crash or a timeout here loses only the tests that
-had not finished.  With ``--uid`` (the grader runs as root) the process drops
-to that unprivileged user before any submission code runs.  Submission code
-then runs in a forked grandchild, so that ``os.kill(os.getppid(), ...)``
-reaches only this wrapper, never the grader.
+Frames are a 4-byte big-endian length and UTF-8 JSON.  Requests (from the
+grader, ``grader.channel``):
+
+    {"op": "load", "cell": ID, "source": TEXT}     run one library cell
+    {"op": "skip", "cell": ID, "error": TEXT}      a cell the grader will not run again
+    {"op": "probe", "name": N, "arguments": {..}, "seed": S}
+
+Each is answered by one frame shaped as ``grading_suite.public.observe.run_probe``
+answers (``{"value": ...}``, ``{"raised": ...}``, ...); the child first sends
+``{"value": "ready"}``.  Nothing here is trusted: the submission runs in this
+process and may rewrite any of it.  The grader judges the answers, enforces
+the time limits and restarts the child when it dies or hangs.
+
+Student output goes to /dev/null: the protocol uses copies of the original
+descriptors.  With ``--uid`` (the grader runs as root) the process drops to that
+unprivileged user before any submission code runs; submission code then runs
+in a forked grandchild, so ``os.kill(os.getppid(), ...)`` reaches only this
+wrapper, never the grader.
 """
 
 from __future__ import annotations
@@ -19,19 +30,72 @@ import importlib.abc
 import json
 import os
 import signal
+import struct
 import sys
 
 BLOCKED_MODULES = ("tinytorch.core.dataloader",)
+HEADER = struct.Struct(">I")
 
 
 class _BlockReference(importlib.abc.MetaPathFinder):
-    """Refuse to import the reference solution inside a graded submission."""
+    """Refuse to import the reference library (outside the sandbox, where it exists)."""
 
     def find_spec(self, fullname, path, target=None):
         if fullname in BLOCKED_MODULES:
             raise ImportError(f"{fullname} is not available while grading: "
                               "the graded code must be the notebook's own")
         return None
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
+
+
+def read_frame(fd: int) -> bytes | None:
+    """One frame from ``fd``, or None at end of input."""
+    header = _read_exactly(fd, HEADER.size)
+    if header is None:
+        return None
+    return _read_exactly(fd, HEADER.unpack(header)[0])
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    data = HEADER.pack(len(payload)) + payload
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _serve(requests: int, answers: int) -> None:
+    from grader import student_code
+    from grading_suite.public import observe
+    from grading_suite.public.probes.codec import to_wire
+    from grading_suite.public.probes.support import exception_info
+
+    submission = student_code.Submission({}, module_name="submission")
+    module = student_code.new_module("submission")
+    submission.namespace = module.__dict__
+    write_frame(answers, observe.encode_answer({"value": "ready"}))
+    while (frame := read_frame(requests)) is not None:
+        request = json.loads(frame)
+        try:
+            if request["op"] == "load":
+                failure = student_code.load_cell(submission, request["cell"], request["source"])
+                answer = {"value": failure.error if failure else None}
+            elif request["op"] == "skip":
+                submission.cell_sources[request["cell"]] = request.get("source", "")
+                submission.failures.append(student_code.CellFailure(request["cell"], request["error"]))
+                answer = {"value": None}
+            else:
+                answer = observe.run_probe(submission, request["name"], request["arguments"], request["seed"])
+        except BaseException as error:  # noqa: BLE001 - sys.exit and the like inside student code
+            answer = {"raised": to_wire(exception_info(error))}
+        write_frame(answers, observe.encode_answer(answer))
 
 
 def _drop_privileges(uid: int | None) -> None:
@@ -42,46 +106,33 @@ def _drop_privileges(uid: int | None) -> None:
     os.setuid(uid)
 
 
-def _grade(cells_path: str, results_path: str) -> None:
-    from grader import student_code, suite
-
-    sys.meta_path.insert(0, _BlockReference())
-    for name in BLOCKED_MODULES:
-        sys.modules.pop(name, None)
-    with open(cells_path, encoding="utf-8") as stream:
-        cells = [tuple(pair) for pair in json.load(stream)]
-    results = open(results_path, "a", encoding="utf-8")
-
-    def record(result):
-        results.write(json.dumps(suite.result_to_json(result)) + "\n")
-        results.flush()
-
-    submission = student_code.load_cells(cells)
-    student_code.set_current(submission)
-    suite.run(record)
-    record(suite.TestResult("::done::", "passed"))
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.child")
-    parser.add_argument("cells")
-    parser.add_argument("results")
     parser.add_argument("--uid", type=int)
     arguments = parser.parse_args(argv)
-    # Import what grading needs before dropping privileges (the interpreter's
-    # files may sit in a home directory the sandbox user cannot traverse).
+    # Everything grading needs is imported before privileges are dropped (the
+    # interpreter's files may sit where the sandbox user cannot read them).
     import numpy  # noqa: F401
-    import pytest  # noqa: F401
 
-    from grader import student_code, suite  # noqa: F401
     import tinytorch.core.tensor  # noqa: F401
+    from grader import student_code  # noqa: F401
+    from grading_suite.public import observe
 
+    observe.load_all(observe.PROBE_PACKAGES)
+    sys.meta_path.insert(0, _BlockReference())
+    requests, answers = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
     _drop_privileges(arguments.uid)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails instead of killing us
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process left under the limit: serve from this process
+        pid = 0
     if pid == 0:
         try:
-            _grade(arguments.cells, arguments.results)
+            _serve(requests, answers)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)

@@ -3,17 +3,20 @@
 With bubblewrap (Debian package ``bubblewrap``) the child gets: no network,
 its own PID/IPC/UTS namespaces, a read-only view of only what it needs (the
 system's /usr, /etc and libraries, the Python installation, the virtual
-environment, and this repository's ``grader/``, ``tinytorch/`` and the grading
-suite ``tests/public`` + ``tests/grading``), a private writable scratch
-directory, and a private /tmp.  ``source/``, the gradebook, ``submitted/``,
-``autograded/`` and the home directory are not there at all.
+environment, the provided library files that ship to students, the probe
+modules and the child runner), and a size-limited tmpfs as its working
+directory and /tmp.  The judgements, the reference library
+(``tinytorch/core/dataloader.py``), ``source/``, gradebooks, other submissions
+and home directories are not there at all.
 
-In both modes the child runs with resource limits (CPU seconds, address space,
-open files, processes, file size, no core dumps) and, when the grader runs as
-root, as an unprivileged user of its own (one per concurrent job, so a fork
-bomb in one submission cannot starve another).  Where bubblewrap is missing or
-cannot start, only the limits and a scratch working directory remain; the
-result says so (``isolation`` is "reduced"), never silently.
+In both modes the child runs with resource limits that hold for all of its
+processes together: an address-space limit per process times a process count
+of at most ``Limits.processes`` (4 x 1 GiB), CPU seconds, open files, file
+size, no core dumps; when the grader runs as root, as an unprivileged user of
+its own (one per concurrent child, so a fork bomb in one submission cannot
+starve another).  Where bubblewrap cannot run, grading refuses
+(``SandboxUnavailable``) unless the caller asks for ``unsandboxed`` (an
+instructor grading trusted code); reports then say ``isolation: none``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,22 +41,24 @@ MAX_SLOTS = 256
 LOCK_DIR = Path("/run/lock") if Path("/run/lock").is_dir() else Path("/tmp")
 
 
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap), or pass --unsandboxed "
+                "to grade trusted code without isolation")
+
+
+class SandboxUnavailable(RuntimeError):
+    """Bubblewrap cannot run here and unsandboxed grading was not asked for."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one grading child (defaults in brackets)."""
 
-    cpu_seconds: int = 150            # [150] CPU time before SIGXCPU
-    address_space: int = 4 << 30      # [4 GiB] virtual memory
+    cpu_seconds: int = 150            # [150] CPU time before SIGXCPU, per process
+    address_space: int = 1 << 30      # [1 GiB] virtual memory, per process
     open_files: int = 256             # [256]
-    processes: int = 32               # [32] processes and threads of the sandbox user
+    processes: int = 4                # [4] processes and threads of the sandbox user: 4 GiB in all
     file_size: int = 64 << 20         # [64 MiB] largest file it may write
-
-
-@dataclass
-class SandboxRun:
-    returncode: int | None
-    timed_out: bool
-    isolation: str  # "bubblewrap" or "reduced: <why>"
+    scratch_bytes: int = 256 << 20    # [256 MiB] tmpfs for the working directory, and as much for /tmp
 
 
 @contextlib.contextmanager
@@ -80,11 +86,21 @@ def _sandbox_uid():
     raise RuntimeError(f"all {MAX_SLOTS} sandbox uids are in use")
 
 
+# What the child may read of this repository: the child runner, the probes and
+# the provided library files that ship to students.  Never the judgements,
+# the reference library or source/.
+SANDBOX_FILES = ("grader/__init__.py", "grader/child.py", "grader/student_code.py",
+                 "tinytorch/__init__.py", "tinytorch/core/__init__.py", "tinytorch/core/tensor.py",
+                 "tinytorch/export.py",
+                 "grading_suite/__init__.py", "grading_suite/public/__init__.py",
+                 "grading_suite/public/observe.py", "grading_suite/public/probes",
+                 "grading_suite/hidden/__init__.py", "grading_suite/hidden/probes")
+
+
 def _readable_roots() -> list[Path]:
     """Host paths the child must read (each bound read-only at the same place)."""
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(sys.prefix)}
-    roots |= {paths.ROOT / "grader", paths.ROOT / "tinytorch", paths.ROOT / "tests" / "public",
-              paths.ROOT / "tests" / "grading", paths.ROOT / "tests" / "__init__.py"}
+    roots |= {paths.ROOT / name for name in SANDBOX_FILES}
     return sorted(roots)
 
 
@@ -99,20 +115,24 @@ def _system_binds() -> list[str]:
     return args
 
 
-def bwrap_command(argv: list[str], scratch: Path) -> list[str]:
+def bwrap_command(argv: list[str], limits: Limits = Limits()) -> list[str]:
     """The bubblewrap command line that runs ``argv`` in the sandbox.
 
     As root, bubblewrap builds the namespaces without a user namespace and the
     child itself drops to its unprivileged uid (so the kernel counts its
     processes against that uid); otherwise bubblewrap runs unprivileged in a
-    user namespace.
+    user namespace.  The working directory ``/scratch`` and ``/tmp`` are
+    tmpfs of ``limits.scratch_bytes`` each, writable by the sandbox user.
     """
     if os.geteuid() == 0:
         namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     else:
         namespaces = ["--unshare-all"]
+    size = str(limits.scratch_bytes)
     command = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
-               "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", *_system_binds()]
+               "--proc", "/proc", "--dev", "/dev", *_system_binds(),
+               "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+               "--perms", "1777", "--size", size, "--tmpfs", "/scratch"]
     roots = [root for root in _readable_roots() if root.exists()]
     parents = sorted({parent for root in roots for parent in root.parents if parent != Path("/")},
                      key=lambda p: len(p.parts))
@@ -120,13 +140,17 @@ def bwrap_command(argv: list[str], scratch: Path) -> list[str]:
         command += ["--perms", "0755", "--dir", str(parent)]
     for root in roots:
         command += ["--ro-bind", str(root), str(root)]
-    command += ["--bind", str(scratch), "/scratch", "--chdir", "/scratch", "--clearenv",
+    command += ["--chdir", "/scratch", "--clearenv",
                 "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin",
                 "--setenv", "HOME", "/scratch", "--setenv", "TMPDIR", "/tmp",
-                "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--setenv", "PYTHONNOUSERSITE", "1",
-                "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",
-                "--setenv", "MPLBACKEND", "Agg", "--"]
+                *_common_environment(), "--"]
     return command + argv
+
+
+def _common_environment() -> list[str]:
+    pairs = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1",
+             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    return [item for key, value in pairs.items() for item in ("--setenv", key, value)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -134,7 +158,7 @@ def bubblewrap_problem() -> str | None:
     """None if bubblewrap can run a sandbox here, else why not."""
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
-    probe = bwrap_command(["/bin/true"], Path("/tmp"))
+    probe = bwrap_command(["/bin/true"])
     try:
         result = subprocess.run(probe, capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -144,53 +168,87 @@ def bubblewrap_problem() -> str | None:
     return None
 
 
-def _limit_child(limits: Limits):
+def isolation(unsandboxed: bool = False) -> str:
+    """"bubblewrap", or "none (--unsandboxed): <why bubblewrap cannot run>".
+
+    Raises:
+        SandboxUnavailable: bubblewrap cannot run and ``unsandboxed`` is False;
+            the message says why and how to install it.
+    """
+    problem = bubblewrap_problem()
+    if problem is None and not unsandboxed:
+        return "bubblewrap"
+    if not unsandboxed:
+        raise SandboxUnavailable(f"refusing to grade: {problem}; {INSTALL_HINT}")
+    return f"none (--unsandboxed){': ' + problem if problem else ''}"
+
+
+def _limit_child(limits: Limits, count_processes: bool):
     """preexec_fn: a new session and the resource limits (the child drops to
-    its uid itself, see grader.child)."""
+    its uid itself, see grader.child).  The process count is limited only
+    when the child gets a uid of its own (it counts every process of a uid)."""
     def apply():
         os.setsid()
         for name, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
                             (resource.RLIMIT_AS, limits.address_space),
                             (resource.RLIMIT_NOFILE, limits.open_files),
                             (resource.RLIMIT_FSIZE, limits.file_size),
-                            (resource.RLIMIT_NPROC, limits.processes),
                             (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(name, (value, value))
+        if count_processes:
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
     return apply
 
 
-def run(argv: list[str], scratch: Path, timeout: float, limits: Limits = Limits()) -> SandboxRun:
-    """Run ``argv`` (a Python command whose files live in ``scratch``) in the
-    sandbox; kill everything it started after ``timeout`` seconds.  As root,
-    ``--uid UID`` is appended to ``argv``: the child must switch to it."""
-    problem = bubblewrap_problem()
-    drop_user = os.geteuid() == 0
-    if problem is not None and drop_user and not all(
-            _others_can_reach(p) for p in (Path(sys.base_prefix), Path(sys.prefix), paths.ROOT)):
-        drop_user = False  # outside the sandbox an unprivileged user could not even start Python
-        problem += "; the child runs as the grader's user (Python is not readable by other users)"
-    with _sandbox_uid() if drop_user else contextlib.nullcontext() as uid:
-        if uid is not None:
-            os.chown(scratch, uid, uid)
-            for item in Path(scratch).iterdir():
-                os.chown(item, uid, uid)
-        if uid is not None:
-            argv = [*argv, "--uid", str(uid)]
-        command = bwrap_command(argv, scratch) if problem is None else argv
-        environment = None if problem is None else _reduced_environment(scratch)
-        process = subprocess.Popen(command, cwd=scratch, env=environment, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   preexec_fn=_limit_child(limits))
-        timed_out = False
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        _kill_group(process)
-        if uid is not None:
-            _kill_user(uid)
-        return SandboxRun(None if timed_out else process.returncode, timed_out,
-                          "bubblewrap" if problem is None else f"reduced: {problem}")
+class SandboxedChild:
+    """A grading child running ``argv`` in the sandbox, with pipes to its
+    standard input and output; a context manager that kills everything it
+    started on exit.
+
+    Args:
+        argv: the Python command to run (``--uid UID`` is appended as root).
+        isolation: what ``isolation()`` returned ("bubblewrap" or "none ...").
+        limits: resource limits (default ``Limits()``).
+    """
+
+    def __init__(self, argv: list[str], isolation: str, limits: Limits = Limits()):
+        self.argv, self.isolation, self.limits = argv, isolation, limits
+        self.process: subprocess.Popen | None = None
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> "SandboxedChild":
+        sandboxed = self.isolation == "bubblewrap"
+        drop_user = os.geteuid() == 0 and (sandboxed or all(
+            _others_can_reach(p) for p in (Path(sys.base_prefix), Path(sys.prefix), paths.ROOT)))
+        uid = self._stack.enter_context(_sandbox_uid()) if drop_user else None
+        self.uid = uid
+        argv = [*self.argv, "--uid", str(uid)] if uid is not None else self.argv
+        if sandboxed:
+            command, cwd, environment = bwrap_command(argv, self.limits), "/", None
+        else:
+            cwd = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="tinytorch-grade-"))
+            if uid is not None:
+                os.chown(cwd, uid, uid)
+            command, environment = argv, _reduced_environment(Path(cwd))
+        self.process = subprocess.Popen(command, cwd=cwd, env=environment, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        preexec_fn=_limit_child(self.limits, uid is not None))
+        self._stack.callback(self.kill)
+        return self
+
+    def kill(self) -> None:
+        """Kill the child and every process it started; close the pipes."""
+        if self.process is None:
+            return
+        _kill_group(self.process)
+        if self.uid is not None:
+            _kill_user(self.uid)
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
 
 
 def _others_can_reach(path: Path) -> bool:
@@ -200,8 +258,9 @@ def _others_can_reach(path: Path) -> bool:
 
 def _reduced_environment(scratch: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "LANG", "LC_ALL")}
-    env.update(HOME=str(scratch), TMPDIR=str(scratch), PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1",
-               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+    env.update(HOME=str(scratch), TMPDIR=str(scratch))
+    pairs = _common_environment()
+    env.update(zip(pairs[1::3], pairs[2::3]))
     return env
 
 

@@ -88,28 +88,43 @@ def cell_filename(cell_id: str) -> str:
     return f"{CELL_FILENAME_PREFIX}{cell_id}>"
 
 
-def load_cells(cells: list[tuple[str, str]], module_name: str = "submission") -> Submission:
-    """Run ``(cell_id, source)`` pairs in order in a fresh module and return it
-    as a ``Submission``.  The module is registered in ``sys.modules`` so that
-    classes defined in it behave as in an imported module."""
+def new_module(module_name: str = "submission") -> types.ModuleType:
+    """A fresh module registered in ``sys.modules`` (so that classes defined in
+    it behave as in an imported module)."""
     module = types.ModuleType(module_name)
     module.__file__ = f"<{module_name}>"
     sys.modules[module_name] = module
-    submission = Submission(module.__dict__, cell_sources=dict(cells), module_name=module_name)
+    return module
+
+
+def load_cell(submission: Submission, cell_id: str, source: str) -> CellFailure | None:
+    """Run one cell in ``submission``'s namespace; record and return its failure, if any."""
+    submission.cell_sources[cell_id] = source
+    filename = cell_filename(cell_id)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    failure = None
+    try:
+        code = compile(source, filename, "exec")
+        with _time_limit(CELL_TIMEOUT_SECONDS):
+            exec(code, submission.namespace)
+    except CellTimeout:
+        failure = CellFailure(cell_id, f"a timeout: its top-level code did not finish within {CELL_TIMEOUT_SECONDS} s")
+    except BaseException as error:  # noqa: BLE001 - student code may raise anything
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        failure = CellFailure(cell_id, describe_exception(error))
+    if failure is not None:
+        submission.failures.append(failure)
+    return failure
+
+
+def load_cells(cells: list[tuple[str, str]], module_name: str = "submission") -> Submission:
+    """Run ``(cell_id, source)`` pairs in order in a fresh module and return it
+    as a ``Submission``; a cell that fails is recorded and the next still runs."""
+    module = new_module(module_name)
+    submission = Submission(module.__dict__, module_name=module_name)
     for cell_id, source in cells:
-        filename = cell_filename(cell_id)
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        try:
-            code = compile(source, filename, "exec")
-            with _time_limit(CELL_TIMEOUT_SECONDS):
-                exec(code, module.__dict__)
-        except CellTimeout:
-            submission.failures.append(CellFailure(
-                cell_id, f"a timeout: its top-level code did not finish within {CELL_TIMEOUT_SECONDS} s"))
-        except BaseException as error:  # noqa: BLE001 - student code may raise anything
-            if isinstance(error, KeyboardInterrupt):
-                raise
-            submission.failures.append(CellFailure(cell_id, describe_exception(error)))
+        load_cell(submission, cell_id, source)
     return submission
 
 

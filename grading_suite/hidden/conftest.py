@@ -1,0 +1,3 @@
+"""The hidden judgements use the public ``observe`` fixture."""
+
+from grading_suite.public.conftest import observe  # noqa: F401
