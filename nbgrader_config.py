@@ -25,6 +25,14 @@ c.CourseDirectory.db_url = f"sqlite:///{GRADEBOOK.resolve()}"
 c.CourseDirectory.ignore = ["*"]
 c.CourseDirectory.feedback_directory = "autograded/feedback"
 
+# Autograding never runs submission code in a Jupyter kernel: GradeInSandbox
+# grades the notebook in the grader's sandbox and writes each test cell's
+# points (grader/nbgrader_autograde.py); the rest is nbgrader's own list.
+from grader.nbgrader_autograde import AUTOGRADE_PREPROCESSORS  # noqa: E402
+
+c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
+c.GradeInSandbox.unsandboxed = os.environ.get("TINYTORCH_UNSANDBOXED") == "1"
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Student code must not rely on the kernel living longer than a cell run.

@@ -23,7 +23,8 @@ import hashlib
 import io
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from grader import paths
@@ -85,7 +86,8 @@ def missing_notebook_report(student_dir: Path) -> dict:
     return _report(paths.NOTEBOOK_NAME, hidden_tests(), {}, problem, [problem])
 
 
-def grade_student(submissions: Path, output: Path, student: str, force: bool) -> tuple[str, dict, bool]:
+def grade_student(submissions: Path, output: Path, student: str, force: bool,
+                  unsandboxed: bool = False) -> tuple[str, dict, bool]:
     """Grade one student unless an up-to-date report exists; return
     (student, report, graded_now)."""
     from grader.feedback import feedback_markdown
@@ -97,7 +99,10 @@ def grade_student(submissions: Path, output: Path, student: str, force: bool) ->
     existing = load_report(destination)
     if existing and not force and existing.get("submission_sha256") == sha:
         return student, existing, False
-    report = grade_notebook(notebook) if notebook else missing_notebook_report(Path(submissions) / student)
+    if notebook:
+        report = grade_notebook(notebook, unsandboxed=unsandboxed)
+    else:
+        report = missing_notebook_report(Path(submissions) / student)
     report["student"] = student
     report["submission_sha256"] = sha
     feedback = feedback_markdown(report, student, paths.ASSIGNMENT)
@@ -107,17 +112,28 @@ def grade_student(submissions: Path, output: Path, student: str, force: bool) ->
 
 
 def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int = 2, force: bool = False,
-              shard: str | None = None, progress: bool = True) -> dict[str, dict]:
+              shard: str | None = None, progress: bool = True, unsandboxed: bool = False) -> dict[str, dict]:
     """Grade every student of ``submissions`` (or of one shard); return
-    student -> report, and write reports, feedback, grades.csv and summary.md."""
+    student -> report, and write reports, feedback, grades.csv and summary.md.
+
+    Each of ``jobs`` worker processes grades one submission at a time (the
+    judgements run in the worker, the submission in its sandboxed child).
+
+    Raises:
+        sandbox.SandboxUnavailable: before grading anything, if bubblewrap
+            cannot run and ``unsandboxed`` is False.
+    """
+    from grader import sandbox
     from grader.grade import hidden_tests
 
-    hidden_tests()  # collect once, before any worker starts
+    sandbox.isolation(unsandboxed)  # fail closed before any work
+    hidden_tests()  # a broken suite fails here, once
     students = shard_of(students_in(submissions), shard)
     reports, graded = {}, 0
     bar = _progress_bar(len(students), progress)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(grade_student, submissions, output, s, force) for s in students]
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+        futures = [pool.submit(grade_student, submissions, output, s, force, unsandboxed) for s in students]
         for future in as_completed(futures):
             student, report, graded_now = future.result()
             reports[student] = report

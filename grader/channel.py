@@ -12,8 +12,9 @@ answers ``call(name, arguments, seed, part)`` for the judgements (it is the
   a child that overruns is killed and a fresh one loads the cells again for
   the calls that remain, without the cell that hung or killed its process;
 * a time limit for the whole notebook (``NOTEBOOK_SECONDS``);
-* a size limit per answer (``MAX_ANSWER_BYTES``); answers are decoded with
-  ``decode_answer`` only (JSON and checked arrays, never pickle).
+* a size limit per answer (``MAX_ANSWER_BYTES``); answers must echo their
+  request's random nonce and are decoded with ``decode_answer`` only (JSON and
+  checked arrays, never pickle).
 
 Whatever goes wrong in the child becomes ``ProbeNotRun`` for that call.
 """
@@ -21,6 +22,7 @@ Whatever goes wrong in the child becomes ``ProbeNotRun`` for that call.
 from __future__ import annotations
 
 import os
+import secrets
 import selectors
 import struct
 import sys
@@ -36,7 +38,7 @@ AFTER_TIMEOUT_SECONDS = 3
 TIMEOUTS_PER_PART = 3
 NOTEBOOK_SECONDS = 120
 START_SECONDS = 30
-MAX_ANSWER_BYTES = 64 << 20
+MAX_ANSWER_BYTES = 16 << 20
 MAX_STARTS = 12
 HEADER = struct.Struct(">I")
 
@@ -110,9 +112,13 @@ class _Child:
 
     def ask(self, request: dict, seconds: float) -> dict:
         deadline = time.monotonic() + seconds
-        self.send(request, deadline)
+        nonce = secrets.randbits(63)
+        self.send({**request, "nonce": nonce}, deadline)
+        frame = self.receive(deadline)
+        if frame[:16] != f"{nonce:016x}".encode("ascii"):
+            raise _ChildGone("the grading process sent an answer that was not for this request")
         try:
-            return decode_answer(self.receive(deadline))
+            return decode_answer(frame[16:])
         except WireError as error:
             raise _ChildGone(f"the grading process sent a malformed answer ({error})") from None
 

@@ -10,9 +10,11 @@ grader, ``grader.channel``):
     {"op": "skip", "cell": ID, "error": TEXT}      a cell the grader will not run again
     {"op": "probe", "name": N, "arguments": {..}, "seed": S}
 
-Each is answered by one frame shaped as ``grading_suite.public.observe.run_probe``
-answers (``{"value": ...}``, ``{"raised": ...}``, ...); the child first sends
-``{"value": "ready"}``.  Nothing here is trusted: the submission runs in this
+Every request also carries a random ``nonce``.  Each is answered by one frame:
+the nonce as 16 hexadecimal digits, then JSON shaped as
+``grading_suite.public.observe.run_probe`` answers (``{"value": ...}``,
+``{"raised": ...}``, ...), so an answer written ahead of its request is
+refused.  The child first sends ``{"value": "ready"}`` with no nonce.  Nothing here is trusted: the submission runs in this
 process and may rewrite any of it.  The grader judges the answers, enforces
 the time limits and restarts the child when it dies or hangs.
 
@@ -95,7 +97,7 @@ def _serve(requests: int, answers: int) -> None:
                 answer = observe.run_probe(submission, request["name"], request["arguments"], request["seed"])
         except BaseException as error:  # noqa: BLE001 - sys.exit and the like inside student code
             answer = {"raised": to_wire(exception_info(error))}
-        write_frame(answers, observe.encode_answer(answer))
+        write_frame(answers, f"{request['nonce']:016x}".encode("ascii") + observe.encode_answer(answer))
 
 
 def _drop_privileges(uid: int | None) -> None:

@@ -63,7 +63,7 @@ def _grade(arguments) -> int:
     from grader.grade import grade_notebook
     from grader.report import format_report, write_json
 
-    report = grade_notebook(Path(arguments.notebook), timeout=arguments.timeout)
+    report = grade_notebook(Path(arguments.notebook), timeout=arguments.timeout, unsandboxed=arguments.unsandboxed)
     print(format_report(report))
     if arguments.json:
         write_json(report, Path(arguments.json))
@@ -74,7 +74,8 @@ def _autograde(arguments) -> int:
     from grader.autograde import autograde
 
     reports = autograde(Path(arguments.submissions), Path(arguments.output), jobs=arguments.jobs,
-                        force=arguments.force, shard=arguments.shard, progress=not arguments.quiet)
+                        force=arguments.force, shard=arguments.shard, progress=not arguments.quiet,
+                        unsandboxed=arguments.unsandboxed)
     print(f"graded {len(reports)} submissions; grades: {Path(arguments.output) / 'grades.csv'}, "
           f"summary: {Path(arguments.output) / 'summary.md'}")
     return 0
@@ -103,6 +104,10 @@ def _shards(arguments) -> int:
     return 0
 
 
+UNSANDBOXED_HELP = ("grade even where bubblewrap cannot run, without isolation: only for code you trust "
+                    "(default: refuse and say how to install bubblewrap)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -125,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", metavar="OUT.json", help="also write the report as JSON")
     grade.add_argument("--timeout", type=float, default=120.0,
                        help="seconds allowed for the whole notebook (default 120)")
+    grade.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED_HELP)
     grade.set_defaults(run=_grade)
 
     autograde = commands.add_parser("autograde", help="grade a folder of submissions in parallel")
@@ -135,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--force", action="store_true", help="grade again even if a report is up to date")
     autograde.add_argument("--shard", metavar="K/N", help="grade only every N-th student starting at K")
     autograde.add_argument("--quiet", action="store_true", help="no progress bar")
+    autograde.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED_HELP)
     autograde.set_defaults(run=_autograde)
 
     merge = commands.add_parser("merge", help="merge the outputs of several autograde shards")

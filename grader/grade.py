@@ -73,7 +73,7 @@ def _report(notebook_name: str, tests, results: dict[str, suite.TestResult], pro
                 status = result.status if result.status in STATUSES else "error"
                 message = scrub(result.message) if status != "passed" else ""
             score = test.points if status == "passed" else 0.0
-            entries.append({"name": test.name, "status": status, "score": score,
+            entries.append({"name": test.name, "cell": test.cell, "status": status, "score": score,
                             "max_score": test.points, "message": message, "checks": test.doc})
         parts.append({"name": part, "score": sum(e["score"] for e in entries),
                       "max_score": sum(e["max_score"] for e in entries), "tests": entries})

@@ -76,18 +76,18 @@ def _texts_of(path: Path) -> list[str]:
 
 
 def hidden_suite_files() -> list[Path]:
-    """The files of the hidden grading suite, whose lines must never ship
+    """The files of the hidden grading suite (judgements and probes), whose lines must never ship
     (lines that also appear in the public tests are public)."""
     from grader import paths
 
-    return sorted((paths.ROOT / "tests" / "grading").glob("*.py"))
+    return sorted((paths.ROOT / "grading_suite" / "hidden").rglob("*.py"))
 
 
 def public_test_files() -> list[Path]:
     """The public tests and helpers, shipped in the student template."""
     from grader import paths
 
-    return sorted((paths.ROOT / "tests" / "public").glob("*.py"))
+    return sorted((paths.ROOT / "grading_suite" / "public").rglob("*.py"))
 
 
 def find_leaks(release_dir: Path, source_notebook: Path, extra_files: list[Path] = ()) -> list[str]:

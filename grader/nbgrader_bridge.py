@@ -1,4 +1,4 @@
-"""Let ``nbgrader autograde`` score a notebook with the hidden suite.
+"""Show a test cell's hidden points when the instructor runs the source notebook.
 
 Each graded test cell of the source notebook starts with a hidden block:
 
@@ -7,13 +7,12 @@ Each graded test cell of the source notebook starts with a hidden block:
     hidden_score("test_dataloader_batching", globals())
     ### END HIDDEN TESTS
 
-nbgrader removes the block from the release and puts it back when it
-autogrades.  ``hidden_score`` runs that cell's hidden tests against the
-notebook's own namespace and publishes the points earned as the cell's first
-result, which nbgrader reads as partial credit (its rule: the first output
-that is a number is the grade).  The visible checks after the block still run
-and show their messages, but they cannot change the grade: one source of truth
-for the tests, the hidden suite, and the same points as ``python -m grader grade``.
+nbgrader removes the block from the release.  In the instructor's own kernel
+(the source notebook, the reference solution: trusted code) ``hidden_score``
+runs that cell's judgements with their probes in the same process and shows
+the points as the cell's first result.  Submissions are never graded this
+way: ``nbgrader autograde`` in this course runs no notebook cell at all and
+takes the points from the sandboxed grader (``grader.nbgrader_autograde``).
 """
 
 from __future__ import annotations
@@ -22,22 +21,20 @@ import sys
 
 
 def cell_score(cell_id: str, namespace: dict) -> float:
-    """Points earned by ``namespace`` (a notebook's globals) on the hidden
-    tests of the test cell ``cell_id``."""
+    """Points earned by ``namespace`` (a notebook's globals) on the tests of
+    the test cell ``cell_id``, with probes run in this process."""
     from grader import student_code, suite
 
     tests = {test.nodeid: test for test in suite.collect([cell_id])}
     results = []
-    submission = student_code.Submission(namespace, label="your notebook", module_name="__main__")
-    student_code.set_current(submission)
+    student_code.set_current(student_code.Submission(namespace, label="your notebook", module_name="__main__"))
     try:
-        suite.run(results.append, cells=[cell_id], capture="sys")
+        suite.run(None, results.append, cells=[cell_id])
     finally:
         student_code.set_current(None)
     return float(sum(tests[r.nodeid].points for r in results if r.status == "passed" and r.nodeid in tests))
 
 
 def hidden_score(cell_id: str, namespace: dict) -> None:
-    """Publish the cell's hidden-suite points as an execute_result output."""
-    score = cell_score(cell_id, namespace)
-    sys.displayhook(score)
+    """Publish the cell's points as an execute_result output."""
+    sys.displayhook(cell_score(cell_id, namespace))

@@ -29,7 +29,16 @@ _current: "Submission | None" = None
 
 
 class MissingName(Exception):
-    """A name the tests need is not defined by the submission."""
+    """A name the tests need is not defined by the submission.
+
+    ``facts`` says why as plain data: ``name``; ``module`` (it comes from
+    another module), or ``cell`` and ``error`` (the cell meant to define it
+    failed), or ``failures`` (``[cell, error]`` of every cell that failed).
+    """
+
+    def __init__(self, message: str, facts: dict | None = None):
+        super().__init__(message)
+        self.facts = facts or {}
 
 
 @dataclass
@@ -62,18 +71,21 @@ class Submission:
             origin = getattr(value, "__module__", None) if callable(value) else None
             if self.module_name and origin is not None and origin != self.module_name:
                 raise MissingName(f"`{name}` comes from the module {origin}, not from {self.label}: "
-                                  f"define {name} in the notebook itself")
+                                  f"define {name} in the notebook itself", {"name": name, "module": str(origin)})
             return value
         reason = f"`{name}` is not defined by {self.label}"
         culprit = self._cell_meant_to_define(name)
         if culprit is not None:
             reason += f": the cell '{culprit.cell_id}' failed with {culprit.error}"
+            facts = {"name": name, "cell": culprit.cell_id, "error": culprit.error}
         elif self.failures:
             failed = "; ".join(f"'{f.cell_id}': {f.error}" for f in self.failures)
             reason += f" (cells that failed to run: {failed})"
+            facts = {"name": name, "failures": [[f.cell_id, f.error] for f in self.failures]}
         else:
             reason += " (is the cell that defines it missing, or no longer a code cell?)"
-        raise MissingName(reason)
+            facts = {"name": name}
+        raise MissingName(reason, facts)
 
     def _cell_meant_to_define(self, name: str) -> CellFailure | None:
         for failure in self.failures:

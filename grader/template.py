@@ -6,9 +6,10 @@ After nbgrader writes the student notebook, ``add_template_files`` adds:
   ``.gitignore`` and ``.github/`` (the Classroom workflow and its zizmor policy);
 * ``tinytorch/`` — the provided package: ``Tensor``, ``tinytorch.export``,
   and ``core/dataloader.py`` exported from the release notebook (stubs only);
-* ``tests/`` — the public checks (``tests/public/*``) and
-  ``tests/notebook_code.py``, a copy of ``grader/student_code.py`` that loads
-  the student's notebook for them.
+* ``tests/`` — the public checks: ``grading_suite/public/`` (judgements,
+  their ``observe`` fixture and the public probes), run in the student's own
+  process, and ``tests/notebook_code.py``, a copy of
+  ``grader/student_code.py`` that loads the student's notebook for them.
 
 Only the files listed here are copied: nothing else from the instructor's
 repository can reach the template.
@@ -25,14 +26,14 @@ from tinytorch.export import module_source, read_notebook_json, write_atomically
 TEMPLATE_SOURCE = paths.ROOT / "student_template"
 PROVIDED_LIBRARY = ("tinytorch/__init__.py", "tinytorch/core/__init__.py", "tinytorch/core/tensor.py",
                     "tinytorch/export.py")
-PUBLIC_TESTS = paths.ROOT / "tests" / "public"
+PUBLIC_TESTS = paths.ROOT / "grading_suite" / "public"
 
 
 def template_files() -> dict[str, Path]:
     """Destination (relative to the release folder) -> source file."""
     files = {str(p.relative_to(TEMPLATE_SOURCE)): p for p in sorted(TEMPLATE_SOURCE.rglob("*")) if p.is_file()}
     files.update({name: paths.ROOT / name for name in PROVIDED_LIBRARY})
-    files.update({f"tests/{p.name}": p for p in sorted(PUBLIC_TESTS.glob("*.py"))})
+    files.update({f"tests/{p.relative_to(PUBLIC_TESTS)}": p for p in sorted(PUBLIC_TESTS.rglob("*.py"))})
     files["tests/notebook_code.py"] = paths.ROOT / "grader" / "student_code.py"
     return files
 

@@ -63,7 +63,7 @@ def test_committed_release_has_no_leaks():
 def test_hidden_test_lines_are_secret_too(tmp_path):
     release = tmp_path / "release"
     shutil.copytree(paths.RELEASE_DIR, release)
-    test_file = paths.ROOT / "tests" / "grading" / "test_dataset.py"
+    test_file = paths.ROOT / "grading_suite" / "hidden" / "test_dataset.py"
     line = next(l.strip() for l in test_file.read_text().splitlines() if "should raise TypeError because" in l)
     (release / "notes.txt").write_text(line + "\n")
     assert find_leaks(release, paths.SOURCE_NOTEBOOK, hidden_suite_files())

@@ -26,7 +26,10 @@ def test_template_has_everything_a_student_needs():
                      "tinytorch/core/dataloader.py", "tinytorch/export.py", "tests/__init__.py",
                      "tests/conftest.py", "tests/notebook_code.py"]:
         assert (paths.RELEASE_DIR / relative).is_file(), relative
-    assert not (paths.RELEASE_DIR / "tests" / "grading").exists()
+    assert not (paths.RELEASE_DIR / "tests" / "hidden").exists()
+    shipped = {str(p.relative_to(paths.RELEASE_DIR / "tests")) for p in (paths.RELEASE_DIR / "tests").rglob("*.py")}
+    assert "probes/codec.py" in shipped and "observe.py" in shipped
+    assert not any("hidden" in name for name in shipped), shipped
     readme = (paths.RELEASE_DIR / "README.md").read_text()
     order = ["Set up", "Open", "part by part", "Check one part", "Export", "Push", "See your points"]
     positions = [readme.find(heading) for heading in order]

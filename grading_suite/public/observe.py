@@ -29,7 +29,7 @@ from .probes import REGISTRY, load_all
 from .probes.codec import WireError, from_wire, loads, to_wire
 from .probes.support import MissingName, current, exception_info
 
-PROBE_PACKAGES = ("grading_suite.public.probes", "grading_suite.hidden.probes")
+PROBE_PACKAGES = (f"{__package__}.probes", "grading_suite.hidden.probes")  # the hidden ones only in the grader
 QUOTE_LIMIT = 120  # characters of student-controlled text kept in a message
 BACKEND = None  # set by the grader: an object with call(name, arguments, seed, part) -> answer
 
@@ -59,7 +59,7 @@ def run_probe(student, name: str, arguments: dict, seed: int) -> dict:
     try:
         return {"value": to_wire(function(student, **arguments))}
     except MissingName as missing:
-        return {"missing": str(missing)}
+        return {"missing": to_wire(getattr(missing, "facts", None) or {"name": str(missing)})}
     except Exception as error:  # noqa: BLE001 - student code may raise anything
         return {"raised": to_wire(exception_info(error))}
 
@@ -82,6 +82,24 @@ def describe_raised(info: dict) -> str:
     return f"your code raised {kind}{': ' + quote(message) if message else ''}{where}"
 
 
+def describe_missing(facts: dict) -> str:
+    """Why a class is missing, from ``MissingName.facts``; every part the
+    notebook controls is quoted."""
+    name = str(facts.get("name", "?"))
+    name = f"`{name}`" if name.isidentifier() else quote(name)
+    if facts.get("module"):
+        return f"{name} comes from the module {quote(facts['module'])}, not from your notebook: define it there"
+    message = f"{name} is not defined by your notebook"
+    if facts.get("cell"):
+        return f"{message}: the cell {quote(facts['cell'])} failed with {quote(facts.get('error', ''))}"
+    failures = facts.get("failures")
+    if type(failures) is list and failures:
+        cells = "; ".join(f"{quote(pair[0])}: {quote(pair[1])}" for pair in failures[:3] if type(pair) is list
+                          and len(pair) == 2)
+        return f"{message} (cells that failed to run: {cells})"
+    return f"{message} (is the cell that defines it missing, or no longer a code cell?)"
+
+
 def interpret(answer) -> object:
     """The observation in a decoded answer.
 
@@ -93,8 +111,8 @@ def interpret(answer) -> object:
         (key, body), = answer.items()
         if key == "value":
             return body
-        if key == "missing" and type(body) is str:
-            raise StudentCodeError(quote(body)[1:-1])
+        if key == "missing" and type(body) is dict:
+            raise StudentCodeError(describe_missing(body))
         if key == "raised" and type(body) is dict:
             raise StudentCodeError(describe_raised(body))
         if key == "unknown":

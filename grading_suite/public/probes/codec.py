@@ -29,6 +29,7 @@ DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"
           "float16", "float32", "float64")
 MAX_DEPTH = 40
 MAX_ARRAY_BYTES = 64 << 20
+MAX_ITEMS = 1_000_000  # list, tuple and dict entries in one observation
 
 
 class WireError(ValueError):
@@ -105,40 +106,54 @@ def _no_constant(name):
     raise WireError(f"bare {name} is not allowed")
 
 
-def from_wire(raw, max_string: int | None = None, depth: int = 0):
+def from_wire(raw, max_string: int | None = None, depth: int = 0, budget: list[int] | None = None):
     """Inverse of ``to_wire`` with every part checked.
 
     Raises:
-        WireError: for anything not produced by ``to_wire``.
+        WireError: for anything not produced by ``to_wire``, nested deeper
+            than MAX_DEPTH or holding more than MAX_ITEMS entries in all.
     """
+    budget = [MAX_ITEMS] if budget is None else budget
     if depth > MAX_DEPTH:
         raise WireError(f"nested deeper than {MAX_DEPTH} levels")
     kind = type(raw)
-    if raw is None or kind in (bool, int):
-        return raw
-    if kind is float:
+    if raw is None or kind in (bool, int, float):
         return raw
     if kind is str:
         return raw if max_string is None or len(raw) <= max_string else raw[:max_string] + "…"
     if kind is list:
-        return [from_wire(item, max_string, depth + 1) for item in raw]
+        _spend(budget, len(raw))
+        return [from_wire(item, max_string, depth + 1, budget) for item in raw]
     if kind is not dict or len(raw) != 1:
         raise WireError("an object must be a tag with exactly one key")
     (tag, body), = raw.items()
     if tag == "t" and type(body) is list:
-        return tuple(from_wire(item, max_string, depth + 1) for item in body)
+        _spend(budget, len(body))
+        return tuple(from_wire(item, max_string, depth + 1, budget) for item in body)
     if tag == "d" and type(body) is list:
+        _spend(budget, len(body))
         result = {}
         for pair in body:
             if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
                 raise WireError("a dict entry must be [string key, value]")
-            result[pair[0]] = from_wire(pair[1], max_string, depth + 1)
+            result[pair[0]] = from_wire(pair[1], max_string, depth + 1, budget)
         return result
     if tag == "f" and body in ("nan", "inf", "-inf"):
         return float(body)
     if tag == "a" and type(body) is list and len(body) == 3:
         return _array(*body)
     raise WireError(f"unknown tag {str(tag)[:20]!r}")
+
+
+def _spend(budget: list[int], count: int) -> None:
+    """Take ``count`` entries from the observation's shared budget.
+
+    Raises:
+        WireError: when the budget is used up.
+    """
+    budget[0] -= count
+    if budget[0] < 0:
+        raise WireError(f"more than {MAX_ITEMS} entries in one observation")
 
 
 def _array(dtype, shape, data) -> np.ndarray:

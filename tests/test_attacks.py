@@ -1,0 +1,101 @@
+"""The attack corpus (tests/attack_corpus.py) against the real grader: forging
+gains nothing, every attack ends within its limits, and no report or feedback
+carries a line of the judgements, the reference library or source/, even
+after base64 and zlib decoding."""
+
+import base64
+import binascii
+import re
+import time
+import zlib
+
+import nbformat
+import pytest
+
+from grader.channel import NOTEBOOK_SECONDS
+from grader.feedback import feedback_markdown
+from grader.grade import grade_notebook, secret_files
+from grader.submission import fill_release, reference_solutions
+from tests.attack_corpus import ATTACKS
+from tests.fixture_submissions import release_cells
+
+pytestmark = pytest.mark.slow
+HONEST = {"stubs": 0.0, "reference": 100.0}
+SECRET_LINE_LENGTH = 40
+BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def attack_notebook(attack) -> nbformat.NotebookNode:
+    """The base notebook with the attack's code before (and edits inside) its cell."""
+    source = (release_cells() if attack.base == "stubs" else reference_solutions())[attack.cell]
+    if attack.replace:
+        assert attack.replace[0] in source, f"{attack.name}: {attack.replace[0]!r} not in cell {attack.cell}"
+        source = source.replace(*attack.replace)
+    return fill_release({attack.cell: attack.code + source}, reference=attack.base == "reference")
+
+
+def secret_lines() -> set[str]:
+    lines = set()
+    for path in secret_files():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if len(line.strip()) >= SECRET_LINE_LENGTH:
+                lines.add(line.strip())
+    return lines
+
+
+SECRETS = secret_lines()
+
+
+def decoded_views(text: str) -> list[str]:
+    """``text`` and whatever its base64 runs decode to, alone and joined in order, raw or inflated."""
+    runs = BASE64_RUN.findall(text)
+    views = [text]
+    for blob in runs + ["".join(runs)]:
+        try:
+            raw = base64.b64decode(blob + "=" * (-len(blob) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        views.append(raw.decode("utf-8", errors="replace"))
+        try:
+            views.append(zlib.decompress(raw).decode("utf-8", errors="replace"))
+        except zlib.error:
+            pass
+    return views
+
+
+def leaked(text: str) -> list[str]:
+    """Secret lines found in ``text`` or in its decodings."""
+    return sorted({line for view in decoded_views(text) for line in SECRETS if line in view})
+
+
+def test_the_corpus_is_large_and_its_names_unique():
+    assert len(ATTACKS) >= 30
+    assert len({a.name for a in ATTACKS}) == len(ATTACKS)
+    assert all(a.base in HONEST and a.outcome in ("honest", "at_most") for a in ATTACKS)
+
+
+def test_the_leak_check_finds_planted_lines():
+    line = next(iter(sorted(SECRETS)))
+    planted = base64.b64encode(zlib.compress(("junk\n" + line + "\n").encode())).decode()
+    assert leaked(f"a message {planted[:60]} and {planted[60:]} in two chunks") == [line]
+    assert leaked("nothing to see") == []
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
+def test_attack(attack, tmp_path):
+    path = tmp_path / "attack.ipynb"
+    nbformat.write(attack_notebook(attack), path)
+    start = time.monotonic()
+    report = grade_notebook(path)
+    elapsed = time.monotonic() - start
+    assert elapsed < NOTEBOOK_SECONDS + 30, f"{attack.name} took {elapsed:.0f} s"
+    assert report["isolation"] == "bubblewrap"
+    honest = HONEST[attack.base]
+    lost = [f"{t['name']}: {t['message']}" for p in report["parts"] for t in p["tests"] if t["status"] != "passed"]
+    if attack.outcome == "honest":
+        assert report["score"] == honest, (attack.name, report["score"], lost[:5])
+    else:
+        assert report["score"] <= honest, (attack.name, report["score"])
+    everything = "\n".join([*(t["message"] for p in report["parts"] for t in p["tests"]), *report["notices"],
+                            feedback_markdown(report, "attacker", "05_dataloader")])
+    assert leaked(everything) == [], attack.name
