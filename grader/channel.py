@@ -140,7 +140,7 @@ class ProbeSession:
         self.timeouts: dict[str, int] = {}  # part -> probe calls that timed out
         self.child: _Child | None = None
         self.starts = 0
-        self.problems: list[str] = []       # what the report should say about this run
+        self.broken: str | None = None      # why the grader itself failed, if it did
 
     def __enter__(self) -> "ProbeSession":
         return self
@@ -180,8 +180,10 @@ class ProbeSession:
                 if self._left() <= 0:
                     raise ProbeNotRun(f"not run: the notebook's {self.notebook_seconds:g} s were used up",
                                       "timeout") from None
-                if current is None:
-                    raise ProbeNotRun(f"the grading process could not start ({gone})") from None
+                if current is None:  # no submission code has run yet: the grader itself is broken
+                    self.broken = (f"the grading child could not start ({gone}); check that "
+                                   "`python -m grader.child` imports in the sandbox")
+                    raise ProbeNotRun(self.broken) from None
                 self.dropped[current] = (f"a timeout: its top-level code did not finish within {CELL_SECONDS} s"
                                          if gone.status == "timeout" else
                                          "its top-level code ended the grading process")
@@ -193,6 +195,8 @@ class ProbeSession:
             ProbeNotRun: the call timed out, the child died or misbehaved, or
                 the notebook's or the part's time is used up.
         """
+        if self.broken:
+            raise ProbeNotRun(self.broken)
         if self.timeouts.get(part, 0) >= TIMEOUTS_PER_PART:
             raise ProbeNotRun(f"not run: {TIMEOUTS_PER_PART} earlier checks of the {part} part timed out", "timeout")
         if self._left() <= 0:

@@ -105,6 +105,8 @@ def grade_notebook(path: Path, timeout: float = NOTEBOOK_SECONDS, unsandboxed: b
         results: dict[str, suite.TestResult] = {}
         with ProbeSession(cells, isolation, timeout) as session:
             suite.run(session, lambda result: results.setdefault(result.nodeid, result))
+        if session.broken:
+            raise RuntimeError(session.broken)
         report = _report(path.name, tests, results, None, notices)
     if isolation != "bubblewrap":
         report["notices"].append(f"isolation {isolation}")

@@ -4,21 +4,18 @@ loses points exactly in the parts it breaks; every correct one gets 100."""
 import pytest
 
 from grader.grade import grade_notebook
-from grader.leaks import hidden_suite_files
 from tests.fixture_submissions import all_fixtures
+from tests.test_attacks import leaked
 
 BUGGY = all_fixtures("buggy")
 CORRECT = all_fixtures("correct")
-HIDDEN_LINES = {line.strip() for path in hidden_suite_files() for line in path.read_text().splitlines()
-                if len(line.strip()) >= 20 and not line.strip().startswith("#")}
 
 
 def assert_no_hidden_source(report):
-    """No line of the hidden suite's source appears in any message."""
+    """No line of the judgements, the reference or source/ appears in any message."""
     for part in report["parts"]:
         for test in part["tests"]:
-            for line in HIDDEN_LINES:
-                assert line not in test["message"], f"{test['name']} message quotes hidden source: {line!r}"
+            assert leaked(test["message"]) == [], f"{test['name']} message quotes a secret line"
 
 
 def _scores(report):

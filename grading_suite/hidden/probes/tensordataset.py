@@ -1,0 +1,38 @@
+"""Hidden probes of the notebook test cell ``test_tensordataset`` (Part 2, TensorDataset)."""
+
+import tracemalloc
+
+import numpy as np
+
+from grading_suite.public.probes import probe
+from tinytorch.core.tensor import Tensor
+
+
+def peak_bytes(action) -> int:
+    """Run ``action()`` and return the peak of new memory it allocated (bytes)."""
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        action()
+        return tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+
+
+@probe
+def copies(student):
+    """Memory allocated by building TensorDataset(Tensor(2 MB float32 zeros), int64 labels 0..511)
+    and by fetching ds[7] and ds[511]; then how many images are nonzero and the labels."""
+    TensorDataset = student.require("TensorDataset")
+    images = np.zeros((512, 1024), dtype=np.float32)  # 2 MB
+    labels = np.arange(512, dtype=np.int64)
+    built = []
+    build_peak = peak_bytes(lambda: built.append(TensorDataset(Tensor(images), labels)))
+    dataset = built[0]
+    fetch_peak = peak_bytes(lambda: (dataset[7], dataset[511]))
+    return {"build_peak": int(build_peak), "fetch_peak": int(fetch_peak),
+            "images_nonzero": int(np.count_nonzero(images)), "labels": np.array(labels, copy=True)}

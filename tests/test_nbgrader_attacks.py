@@ -1,0 +1,98 @@
+"""Attacks aimed at ``nbgrader autograde``: in this course it runs no notebook
+cell (grader/nbgrader_autograde.py), so kernel tricks, a replaced bridge, a
+process that rewrites the gradebook or a printed hidden suite change nothing,
+and nbgrader's grade equals ``python -m grader grade``."""
+
+import shutil
+import sqlite3
+import time
+
+import nbformat
+import pytest
+
+from grader import paths
+from grader.grade import grade_notebook
+from grader.submission import fill_release
+from tests.fixture_submissions import release_cells
+from tests.test_attacks import leaked
+
+pytestmark = pytest.mark.slow
+STUB_RAISE = "raise NotImplementedError()"
+
+ATTACKS = {
+    "input_transformer": '''
+try:
+    _ip = get_ipython()
+    _ip.input_transformers_cleanup.append(lambda lines: ["sys.displayhook(100.0)\\n"] if "hidden_score" in "".join(lines) else lines)
+except NameError:
+    pass
+''',
+    "bridge_replaced": '''
+try:
+    import grader.nbgrader_bridge as _bridge
+    _bridge.cell_score = lambda *args, **kwargs: 1000.0
+    _bridge.hidden_score = lambda cell_id, namespace: __import__("sys").displayhook(1000.0)
+except ImportError:
+    pass
+try:
+    import grader.grade as _grade
+    _grade.grade_notebook = lambda *args, **kwargs: {"score": 100}
+except ImportError:
+    pass
+''',
+    "gradebook_rewriter": '''
+import os as _os
+if _os.fork() == 0:
+    import glob, sqlite3, time
+    time.sleep(2)
+    for _path in glob.glob("/**/gradebook.db", recursive=True) + glob.glob("../**/*.db", recursive=True):
+        try:
+            _db = sqlite3.connect(_path)
+            _db.execute("UPDATE grade SET auto_score = 1000")
+            _db.commit()
+        except Exception:
+            pass
+    _os._exit(0)
+''',
+    "hidden_suite_printed": '''
+import glob as _glob
+for _path in _glob.glob("/work/**/*.py", recursive=True):
+    if "hidden" in _path or "test_" in _path:
+        try:
+            print(open(_path).read())
+        except OSError:
+            pass
+''',
+}
+
+
+def _attack(code: str) -> nbformat.NotebookNode:
+    return fill_release({"dataset": code + release_cells()["dataset"]}, reference=False)
+
+
+def test_nbgrader_autograde_runs_no_cell_and_agrees_with_the_grader(tmp_path):
+    from grader.nbgrader_grading import autograde_all, gradebook_path, part_scores
+    from grader.release import generate_release_copy
+
+    course = tmp_path / "course"
+    generate_release_copy(course)
+    notebooks = {name: _attack(code) for name, code in ATTACKS.items()}
+    notebooks["honest_reference"] = fill_release()
+    for student, notebook in notebooks.items():
+        folder = course / "submitted" / student / paths.ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / paths.NOTEBOOK_NAME)
+    autograde_all(course)
+    time.sleep(3)  # the gradebook rewriter, had it escaped, would have written by now
+    nbgrader = part_scores(course)
+    for student, notebook in notebooks.items():
+        report = grade_notebook(course / "submitted" / student / paths.ASSIGNMENT / paths.NOTEBOOK_NAME)
+        expected = 100 if student == "honest_reference" else 0
+        assert report["score"] == expected, (student, report["score"])
+        assert nbgrader[student]["total"] == report["score"], (student, nbgrader[student], report["score"])
+        autograded = nbformat.read(course / "autograded" / student / paths.ASSIGNMENT / paths.NOTEBOOK_NAME, 4)
+        outputs = [str(output) for cell in autograded.cells for output in cell.get("outputs", [])]
+        assert leaked("\n".join(outputs)) == [], student
+    with sqlite3.connect(gradebook_path(course)) as database:
+        assert max(score for (score,) in database.execute("SELECT auto_score FROM grade")) <= 25
+    shutil.rmtree(course / "autograded")
