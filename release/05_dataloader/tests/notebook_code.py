@@ -29,7 +29,16 @@ _current: "Submission | None" = None
 
 
 class MissingName(Exception):
-    """A name the tests need is not defined by the submission."""
+    """A name the tests need is not defined by the submission.
+
+    ``facts`` says why as plain data: ``name``; ``module`` (it comes from
+    another module), or ``cell`` and ``error`` (the cell meant to define it
+    failed), or ``failures`` (``[cell, error]`` of every cell that failed).
+    """
+
+    def __init__(self, message: str, facts: dict | None = None):
+        super().__init__(message)
+        self.facts = facts or {}
 
 
 @dataclass
@@ -62,18 +71,21 @@ class Submission:
             origin = getattr(value, "__module__", None) if callable(value) else None
             if self.module_name and origin is not None and origin != self.module_name:
                 raise MissingName(f"`{name}` comes from the module {origin}, not from {self.label}: "
-                                  f"define {name} in the notebook itself")
+                                  f"define {name} in the notebook itself", {"name": name, "module": str(origin)})
             return value
         reason = f"`{name}` is not defined by {self.label}"
         culprit = self._cell_meant_to_define(name)
         if culprit is not None:
             reason += f": the cell '{culprit.cell_id}' failed with {culprit.error}"
+            facts = {"name": name, "cell": culprit.cell_id, "error": culprit.error}
         elif self.failures:
             failed = "; ".join(f"'{f.cell_id}': {f.error}" for f in self.failures)
             reason += f" (cells that failed to run: {failed})"
+            facts = {"name": name, "failures": [[f.cell_id, f.error] for f in self.failures]}
         else:
             reason += " (is the cell that defines it missing, or no longer a code cell?)"
-        raise MissingName(reason)
+            facts = {"name": name}
+        raise MissingName(reason, facts)
 
     def _cell_meant_to_define(self, name: str) -> CellFailure | None:
         for failure in self.failures:
@@ -88,28 +100,43 @@ def cell_filename(cell_id: str) -> str:
     return f"{CELL_FILENAME_PREFIX}{cell_id}>"
 
 
-def load_cells(cells: list[tuple[str, str]], module_name: str = "submission") -> Submission:
-    """Run ``(cell_id, source)`` pairs in order in a fresh module and return it
-    as a ``Submission``.  The module is registered in ``sys.modules`` so that
-    classes defined in it behave as in an imported module."""
+def new_module(module_name: str = "submission") -> types.ModuleType:
+    """A fresh module registered in ``sys.modules`` (so that classes defined in
+    it behave as in an imported module)."""
     module = types.ModuleType(module_name)
     module.__file__ = f"<{module_name}>"
     sys.modules[module_name] = module
-    submission = Submission(module.__dict__, cell_sources=dict(cells), module_name=module_name)
+    return module
+
+
+def load_cell(submission: Submission, cell_id: str, source: str) -> CellFailure | None:
+    """Run one cell in ``submission``'s namespace; record and return its failure, if any."""
+    submission.cell_sources[cell_id] = source
+    filename = cell_filename(cell_id)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    failure = None
+    try:
+        code = compile(source, filename, "exec")
+        with _time_limit(CELL_TIMEOUT_SECONDS):
+            exec(code, submission.namespace)
+    except CellTimeout:
+        failure = CellFailure(cell_id, f"a timeout: its top-level code did not finish within {CELL_TIMEOUT_SECONDS} s")
+    except BaseException as error:  # noqa: BLE001 - student code may raise anything
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        failure = CellFailure(cell_id, describe_exception(error))
+    if failure is not None:
+        submission.failures.append(failure)
+    return failure
+
+
+def load_cells(cells: list[tuple[str, str]], module_name: str = "submission") -> Submission:
+    """Run ``(cell_id, source)`` pairs in order in a fresh module and return it
+    as a ``Submission``; a cell that fails is recorded and the next still runs."""
+    module = new_module(module_name)
+    submission = Submission(module.__dict__, module_name=module_name)
     for cell_id, source in cells:
-        filename = cell_filename(cell_id)
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        try:
-            code = compile(source, filename, "exec")
-            with _time_limit(CELL_TIMEOUT_SECONDS):
-                exec(code, module.__dict__)
-        except CellTimeout:
-            submission.failures.append(CellFailure(
-                cell_id, f"a timeout: its top-level code did not finish within {CELL_TIMEOUT_SECONDS} s"))
-        except BaseException as error:  # noqa: BLE001 - student code may raise anything
-            if isinstance(error, KeyboardInterrupt):
-                raise
-            submission.failures.append(CellFailure(cell_id, describe_exception(error)))
+        load_cell(submission, cell_id, source)
     return submission
 
 

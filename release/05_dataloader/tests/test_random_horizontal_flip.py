@@ -6,9 +6,8 @@ grading time, so passing these does not guarantee full points."""
 import numpy as np
 import pytest
 
-from tinytorch.core.tensor import Tensor
-
-from .support import as_array, expect, type_with_article
+from .checks import array_of, expect, kind, message_of, type_with_article
+from .observe import describe_raised
 
 pytestmark = pytest.mark.transforms
 
@@ -22,18 +21,33 @@ def _image(shape, dtype=np.float32):
     return (np.arange(int(np.prod(shape))) + 1).reshape(shape).astype(dtype)
 
 
-def _same(result, expected) -> bool:
-    array = as_array(result)
-    return array.shape == expected.shape and np.array_equal(array, expected)
+def _array(description):
+    """The array of a described result: a Tensor's or ndarray's data, else its NumPy form if it has one."""
+    array = array_of(description)
+    if array is None and type(description) is dict and isinstance(description.get("array"), np.ndarray):
+        array = description["array"]
+    return array
 
 
-def _describe(result, image, names) -> str:
-    """Say what ``result`` is, relative to ``image`` whose axes are called ``names``."""
-    if not isinstance(result, (np.ndarray, Tensor)):
-        return type_with_article(result)
-    array = as_array(result)
+def _same(description, expected) -> bool:
+    array = _array(description)
+    return array is not None and array.shape == expected.shape and np.array_equal(array, expected)
+
+
+def _changed(description, image) -> bool:
+    """Whether a described result differs from ``image`` (anything that is not ``image`` counts)."""
+    return not _same(description, image)
+
+
+def _describe(description, image, names) -> str:
+    """Say what a described result is, relative to ``image`` whose axes are called ``names``."""
+    if kind(description) not in ("Tensor", "ndarray"):
+        return type_with_article(description)
+    array = _array(description)
+    if array is None:
+        return f"{type_with_article(description)} without numeric data"
     if array.shape != image.shape:
-        return f"an array of shape {array.shape}"
+        return f"an array of shape {tuple(array.shape)}"
     if np.array_equal(array, image):
         return "the image unchanged"
     for axis, name in enumerate(names):
@@ -42,63 +56,74 @@ def _describe(result, image, names) -> str:
     return "an array that is not the image reversed along one axis"
 
 
-def _check_mirrors(flip, call, image, kind, names, width_axis):
-    """Call ``flip`` (p=0.5) AXIS_CALLS times: each result must be ``image`` unchanged or
-    mirrored along ``width_axis``, and at least one must be mirrored.
+def _results(seen) -> list:
+    """The described results of a ``flip_calls`` observation; fails if the constructor raised ValueError."""
+    if "value_error" in seen:
+        expect(False, describe_raised(seen["value_error"]))
+    return list(seen["results"])
+
+
+def _check_mirrors(observe, call, shape, kind_name, names, width_axis, layout=None):
+    """Call RandomHorizontalFlip(p=0.5[, layout]) AXIS_CALLS times on ``_image(shape)``: each
+    result must be the image unchanged or mirrored along ``width_axis``, and at least one
+    must be mirrored.
 
     With p=0.5 the draw decides only whether to flip, so these checks judge the
     axis whether the draw is compared the right way round or not.
     """
+    image = _image(shape)
+    results = _results(observe("random_horizontal_flip.flip_calls", p=0.5, shape=list(shape),
+                               calls=AXIS_CALLS, layout=layout))
+    expect(len(results) == AXIS_CALLS, f"the probe saw {len(results)} results instead of {AXIS_CALLS}")
     mirrored = np.flip(image, axis=width_axis)
     flips = 0
-    for _ in range(AXIS_CALLS):
-        result = flip(image.copy())
+    for result in results:
         if _same(result, mirrored):
             flips += 1
         elif not _same(result, image):
             expect(False,
-                   f"{call} on a {image.shape} {kind} image should return it unchanged or with its width axis "
+                   f"{call} on a {image.shape} {kind_name} image should return it unchanged or with its width axis "
                    f"(axis {width_axis}) reversed, got {_describe(result, image, names)}; flip along the width "
                    "axis that _image_axes gives for self.layout in RandomHorizontalFlip.__call__")
     expect(flips > 0,
-           f"{call} on a {image.shape} {kind} image should flip about half of {AXIS_CALLS} calls, but it never "
+           f"{call} on a {image.shape} {kind_name} image should flip about half of {AXIS_CALLS} calls, but it never "
            "flipped; flip when a uniform draw u in [0, 1) satisfies u < self.p in RandomHorizontalFlip.__call__")
 
 
 @pytest.mark.points(1)
-def test_flip_chw_reverses_width_axis(RandomHorizontalFlip):
+def test_flip_chw_reverses_width_axis(observe):
     """A (C, H, W) image, when flipped, is mirrored along its last (width) axis only."""
-    image = _image((2, 3, 4))
-    _check_mirrors(RandomHorizontalFlip(p=0.5), "RandomHorizontalFlip(p=0.5)", image, "(C, H, W)", CHW_NAMES, 2)
-    _check_mirrors(RandomHorizontalFlip(p=0.5, layout="CHW"), "RandomHorizontalFlip(p=0.5, layout='CHW')",
-                   image, "(C, H, W)", CHW_NAMES, 2)
+    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5)", (2, 3, 4), "(C, H, W)", CHW_NAMES, 2)
+    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5, layout='CHW')", (2, 3, 4), "(C, H, W)", CHW_NAMES, 2,
+                   layout="CHW")
 
 
-def _make(RandomHorizontalFlip, p):
-    try:
-        return RandomHorizontalFlip(p=p)
-    except ValueError as error:
+def _made(seen, p) -> list:
+    """The results of RandomHorizontalFlip(p=p), which must accept ``p``."""
+    if "value_error" in seen:
         expect(False, f"RandomHorizontalFlip(p={p}) should be accepted ({p} is a valid probability), "
-                      f"but it raised ValueError: {error}; accept 0 <= p <= 1 in RandomHorizontalFlip.__init__")
+                      f"but it raised ValueError: {message_of(seen['value_error'])}; accept 0 <= p <= 1 in "
+                      "RandomHorizontalFlip.__init__")
+    return list(seen["results"])
 
 
 @pytest.mark.points(1)
-def test_p_zero_and_one_are_exact(RandomHorizontalFlip):
+def test_p_zero_and_one_are_exact(observe):
     """p=0 and p=1 are accepted; over many calls p=0 never flips and p=1 always flips."""
     image = _image((2, 3, 4))
-    never = _make(RandomHorizontalFlip, 0.0)
-    for call in range(EXACT_CALLS):
-        result = never(image.copy())
+    never = _made(observe("random_horizontal_flip.flip_calls", p=0.0, shape=[2, 3, 4], calls=EXACT_CALLS), 0.0)
+    expect(len(never) == EXACT_CALLS, f"the probe saw {len(never)} results instead of {EXACT_CALLS}")
+    for call, result in enumerate(never):
         if not _same(result, image):
             expect(False,
                    f"RandomHorizontalFlip(p=0.0) should never change the image, but call {call + 1} of "
                    f"{EXACT_CALLS} returned {_describe(result, image, CHW_NAMES)}; flip only when a uniform draw "
                    "u in [0, 1) satisfies u < p in RandomHorizontalFlip.__call__")
-    always = _make(RandomHorizontalFlip, 1.0)
-    for call in range(EXACT_CALLS):
-        result = always(image.copy())
-        array = as_array(result)
-        if array.shape != image.shape or np.array_equal(array, image):
+    always = _made(observe("random_horizontal_flip.flip_calls", p=1.0, shape=[2, 3, 4], calls=EXACT_CALLS), 1.0)
+    expect(len(always) == EXACT_CALLS, f"the probe saw {len(always)} results instead of {EXACT_CALLS}")
+    for call, result in enumerate(always):
+        array = _array(result)
+        if array is None or array.shape != image.shape or np.array_equal(array, image):
             expect(False,
                    f"RandomHorizontalFlip(p=1.0) should flip on every call, but call {call + 1} of {EXACT_CALLS} "
                    f"returned {_describe(result, image, CHW_NAMES)}; flip when a uniform draw u in [0, 1) "

@@ -6,9 +6,8 @@ grading time, so passing these does not guarantee full points."""
 import numpy as np
 import pytest
 
-from tinytorch.core.tensor import Tensor
-
-from .support import as_array, expect, expect_raises
+from .checks import array_of, expect, expect_raised, items_of, kind
+from .probes.codec import DTYPES
 
 pytestmark = pytest.mark.tensordataset
 
@@ -23,47 +22,76 @@ def _labels(size):
     return np.arange(100, 100 + size, dtype=np.int64)
 
 
+def _as_array(description):
+    """The NumPy data of a described Tensor, ndarray, scalar or list/tuple of them, else None."""
+    array = array_of(description)
+    if array is not None:
+        return array
+    try:
+        if kind(description) == "scalar":
+            name = description.get("type")
+            return np.asarray(description.get("value"), dtype=np.dtype(name) if name in DTYPES else None)
+        if kind(description) in ("tuple", "list"):
+            parts = [_as_array(item) for item in items_of(description)]
+            if all(part is not None for part in parts):
+                return np.asarray(parts)
+    except (TypeError, ValueError):
+        pass
+    return None
+
+
+def _listed(array):
+    """``array.tolist()``, or a short note when the value was no array."""
+    return array.tolist() if array is not None else "a value that is not an array"
+
+
 @pytest.mark.points(2)
-def test_len_is_first_dimension(TensorDataset):
+def test_len_is_first_dimension(observe):
     """len(ds) is the size of axis 0 for one, two and three tensors."""
     cases = [
-        ("one tensor of 7 samples", (Tensor(_images(7)),), 7),
-        ("two tensors of 5 samples", (Tensor(_images(5)), Tensor(_labels(5))), 5),
-        ("three tensors of 1 sample", (Tensor(_images(1)), Tensor(_labels(1)), Tensor(np.zeros((1, 3)))), 1),
+        ("one tensor of 7 samples", [["images", 7]]),
+        ("two tensors of 5 samples", [["images", 5], ["labels", 5]]),
+        ("three tensors of 1 sample", [["images", 1], ["labels", 1], ["zeros", [1, 3], "float64"]]),
     ]
-    for description, tensors, size in cases:
-        got = len(TensorDataset(*tensors))
+    for description, inputs in cases:
+        size = inputs[0][1]
+        got = observe("tensordataset.length", inputs=inputs)
         expect(got == size, f"len(TensorDataset of {description}) should be {size}, got {got}; "
                             "check TensorDataset.__len__")
 
 
 @pytest.mark.points(2)
-def test_sample_values_pair_up(TensorDataset):
+def test_sample_values_pair_up(observe):
     """ds[i] equals (t[i] for t in tensors) for every i, with 1, 2 and 3 tensors."""
     size = 6
     arrays = (_images(size), _labels(size), np.linspace(0.0, 1.0, size * 3).reshape(size, 3))
+    specs = (["images", size], ["labels", size], ["linspace", size])
     for count in (1, 2, 3):
-        ds = TensorDataset(*(Tensor(a) for a in arrays[:count]))
+        samples = observe("tensordataset.samples", inputs=list(specs[:count]), indices=list(range(size)))
+        expect(len(samples) == size, f"the probe saw {len(samples)} samples instead of {size}")
         for index in range(size):
-            sample = ds[index]
+            elements = items_of(samples[index])
             for position in range(count):
-                got = as_array(sample[position])
+                got = _as_array(elements[position]) if position < len(elements) else None
                 expected = arrays[position][index]
-                expect(got.shape == expected.shape and np.array_equal(got, expected),
+                expect(got is not None and got.shape == expected.shape and np.array_equal(got, expected),
                        f"with {count} tensor(s), ds[{index}][{position}] should be tensors[{position}][{index}] = "
-                       f"{expected.tolist()}, got {got.tolist()}; check TensorDataset.__getitem__")
+                       f"{expected.tolist()}, got "
+                       f"{_listed(got) if position < len(elements) else 'no such element'}; "
+                       "check TensorDataset.__getitem__")
 
 
 @pytest.mark.points(2)
-def test_mismatched_sizes_raise_value_error(TensorDataset):
+def test_mismatched_sizes_raise_value_error(observe):
     """Tensors whose first dimensions differ are refused with ValueError, whichever one differs."""
     cases = [
-        ("5 images and 4 labels", (Tensor(_images(5)), Tensor(_labels(4)))),
-        ("4 images and 5 labels", (Tensor(_images(4)), Tensor(_labels(5)))),
-        ("tensors of 3, 3 and 2 samples", (Tensor(_images(3)), Tensor(_labels(3)), Tensor(np.zeros(2)))),
-        ("a Tensor of 3 samples and a NumPy array of 6", (Tensor(_images(3)), np.zeros((6, 2)))),
+        ("5 images and 4 labels", [["images", 5], ["labels", 4]]),
+        ("4 images and 5 labels", [["images", 4], ["labels", 5]]),
+        ("tensors of 3, 3 and 2 samples", [["images", 3], ["labels", 3], ["zeros", [2], "float64"]]),
+        ("a Tensor of 3 samples and a NumPy array of 6", [["images", 3], ["zeros_array", [6, 2], "float64"]]),
     ]
-    for description, tensors in cases:
-        expect_raises(ValueError, lambda: TensorDataset(*tensors),
+    for description, inputs in cases:
+        outcome = observe("tensordataset.construct", inputs=inputs)
+        expect_raised(outcome, "ValueError",
                       f"TensorDataset with {description} should raise ValueError; compare the first "
                       "dimension of every tensor in TensorDataset.__init__")

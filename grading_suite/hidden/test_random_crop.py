@@ -1,14 +1,14 @@
 """Part 4, RandomCrop (10 points): zero padding, a window of the right size, uniform offsets, errors.
 
 The hidden cases of this cell; its public checks, shipped to students, are in
-``tests/public/test_random_crop.py`` and count toward the same points."""
+``public/test_random_crop.py`` and count toward the same points."""
 
 import numpy as np
 import pytest
 
-from tests.public.support import as_array, binomial_tolerance, expect, expect_raises, names_number
-from tests.public.test_random_crop import _call, _check_crop_shapes, _describe, _image
-from tinytorch.core.tensor import Tensor
+from grading_suite.public.checks import binomial_tolerance, expect, expect_raised, kind, message_of
+from grading_suite.public.test_random_crop import (_array, _call, _case, _check_crop_shapes, _describe, _image,
+                                                   _shape)
 
 pytestmark = pytest.mark.transforms
 
@@ -46,15 +46,24 @@ def _windows(padded, size, axes):
 
 
 def _key(result, shape, dtype):
-    """The bytes of ``result`` as ``dtype`` if it has ``shape``, else None."""
-    array = as_array(result)
-    if array.shape != shape:
+    """The bytes of the described ``result`` as ``dtype`` if it has ``shape``, else None
+    (b"" when its values did not come: an array no window equals)."""
+    if _shape(result) != shape:
         return None
+    array = _array(result)
+    if array is None:
+        return b""
     return np.ascontiguousarray(array, dtype=dtype).tobytes()
 
 
+def _crops(observe, image, size, padding, calls, fresh):
+    """``calls`` crops by one RandomCrop(size, padding) of ``image`` (copies when ``fresh``)."""
+    return observe("random_crop.repeated_crops", image=image.tolist(), dtype=image.dtype.name, size=size,
+                   padding=padding, calls=calls, fresh=fresh)
+
+
 @pytest.mark.points(1)
-def test_crop_shape_hw_and_hwc(RandomCrop):
+def test_crop_shape_hw_and_hwc(observe):
     """On (H, W) images the result is (h, w); with layout="HWC" on (H, W, C) images it is (h, w, C)."""
     cases = [((5, 6), {}, 4, 1, (4, 4)),
              ((5, 6), {}, (3, 5), 1, (3, 5)),
@@ -62,37 +71,38 @@ def test_crop_shape_hw_and_hwc(RandomCrop):
              ((5, 6, 2), {"layout": "HWC"}, 4, 1, (4, 4, 2)),
              ((5, 6, 2), {"layout": "HWC"}, (3, 5), 1, (3, 5, 2)),
              ((6, 5, 3), {"layout": "HWC"}, (6, 2), 1, (6, 2, 3))]
-    _check_crop_shapes(RandomCrop, cases,
+    _check_crop_shapes(observe, cases,
                        "cut (height, width) = size from the axes that _image_axes gives for self.layout in "
                        "RandomCrop.__call__")
 
 
 @pytest.mark.points(1)
-def test_crop_keeps_type_and_dtype(RandomCrop):
+def test_crop_keeps_type_and_dtype(observe):
     """A Tensor in gives a Tensor out, an ndarray gives an ndarray, and the dtype is kept."""
-    crop = RandomCrop(3, padding=1)
-    for dtype in (np.uint8, np.float32, np.float64, np.int64):
-        image = _image((2, 4, 5), dtype)
-        for wrap, kind, kind_type in ((np.asarray, "an ndarray", np.ndarray), (Tensor, "a Tensor", Tensor)):
-            result = crop(wrap(image.copy()))
-            expect(type(result) is kind_type,
-                   f"RandomCrop(3, padding=1) given {kind} of {dtype.__name__} should return {kind}, got "
+    dtypes = ("uint8", "float32", "float64", "int64")
+    image = _image((2, 4, 5), "int64")  # 1 .. 40: every dtype holds it exactly
+    results = observe("random_crop.typed_crops", image=image.tolist(), dtypes=list(dtypes), size=3, padding=1)
+    for dtype, pair in zip(dtypes, results, strict=True):
+        for (kind_name, type_name), result in zip((("an ndarray", "ndarray"), ("a Tensor", "Tensor")), pair,
+                                                  strict=True):
+            expect(kind(result) == type_name and result.get("type") == type_name,
+                   f"RandomCrop(3, padding=1) given {kind_name} of {dtype} should return {kind_name}, got "
                    f"{_describe(result)}; wrap the result with _like_input in RandomCrop.__call__")
-            expect(as_array(result).dtype == np.dtype(dtype),
-                   f"RandomCrop(3, padding=1) given {kind} of {dtype.__name__} should keep the dtype "
-                   f"{dtype.__name__}, got {as_array(result).dtype}; pad with np.pad (or a zero buffer of the "
+            expect(result.get("dtype") == dtype,
+                   f"RandomCrop(3, padding=1) given {kind_name} of {dtype} should keep the dtype "
+                   f"{dtype}, got {result.get('dtype')}; pad with np.pad (or a zero buffer of the "
                    "image's dtype) in RandomCrop.__call__")
 
 
 @pytest.mark.points(1)
-def test_crop_is_a_window_of_the_zero_padded_image(RandomCrop):
+def test_crop_is_a_window_of_the_zero_padded_image(observe):
     """Every crop equals padded[:, top:top+h, left:left+w] of the zero-padded image for a valid offset."""
     image = _image((2, 4, 5))
     padded = _zero_pad(image, 2, (1, 2))
     windows = _windows(padded, (3, 3), (1, 2))
-    crop = RandomCrop(3, padding=2)
-    for call in range(WINDOW_CALLS):
-        result = crop(image.copy())
+    results = _crops(observe, image, 3, 2, WINDOW_CALLS, fresh=True)
+    expect(len(results) == WINDOW_CALLS, f"expected {WINDOW_CALLS} crops, got {len(results)}")
+    for call, result in enumerate(results):
         key = _key(result, (2, 3, 3), image.dtype)
         if key is None:
             expect(False,
@@ -120,7 +130,7 @@ def _ringed_image():
 
 
 @pytest.mark.points(2)
-def test_every_offset_is_reachable_and_uniform(RandomCrop):
+def test_every_offset_is_reachable_and_uniform(observe):
     """Over 1000 crops (4 x 4 image, padding 1, size 3) each of the 4 x 4 offsets comes up about equally often."""
     image = _ringed_image()
     padding, size = 1, 3
@@ -128,9 +138,9 @@ def test_every_offset_is_reachable_and_uniform(RandomCrop):
     windows = _windows(padded, (size, size), (0, 1))
     positions = padded.shape[0] - size + 1  # tops 0..3 and lefts 0..3
     counts = np.zeros((positions, positions), dtype=int)
-    crop = RandomCrop(size, padding=padding)
-    for call in range(OFFSET_CALLS):
-        result = crop(image)
+    results = _crops(observe, image, size, padding, OFFSET_CALLS, fresh=False)
+    expect(len(results) == OFFSET_CALLS, f"expected {OFFSET_CALLS} crops, got {len(results)}")
+    for call, result in enumerate(results):
         offset = windows.get(_key(result, (size, size), image.dtype))
         if offset is None:
             expect(False,
@@ -160,20 +170,22 @@ def test_every_offset_is_reachable_and_uniform(RandomCrop):
 
 
 @pytest.mark.points(1)
-def test_full_size_crop_is_the_zero_padded_image(RandomCrop):
+def test_full_size_crop_is_the_zero_padded_image(observe):
     """A crop as large as the padded image is the image with `padding` zeros on every side of height and width."""
     cases = [((2, 3, 3), {}, 2, (1, 2)),
              ((3, 3), {}, 1, (0, 1)),
              ((3, 3, 2), {"layout": "HWC"}, 1, (0, 1))]
-    for shape, layout_args, padding, axes in cases:
-        image = _image(shape)
-        expected = _zero_pad(image, padding, axes)
-        size = expected.shape[axes[0]]
-        result = RandomCrop(size, padding=padding, **layout_args)(image.copy())
-        array = as_array(result)
-        same = array.shape == expected.shape and np.array_equal(array, expected)
+    sizes = [_zero_pad(_image(shape), padding, axes).shape[axes[0]] for shape, _, padding, axes in cases]
+    results = observe("random_crop.crops",
+                      cases=[_case(_image(shape), size, padding, layout_args)
+                             for (shape, layout_args, padding, _), size in zip(cases, sizes)])
+    for (shape, layout_args, padding, axes), size, result in zip(cases, sizes, results, strict=True):
+        expected = _zero_pad(_image(shape), padding, axes)
+        array = _array(result)
+        same_shape = _shape(result) == expected.shape
+        same = same_shape and array is not None and np.array_equal(array, expected)
         detail = _describe(result)
-        if array.shape == expected.shape and not same:
+        if same_shape and array is not None and not same:
             border = np.ones(expected.shape, dtype=bool)
             inner = [slice(None)] * len(shape)
             for axis in axes:
@@ -191,33 +203,37 @@ def test_full_size_crop_is_the_zero_padded_image(RandomCrop):
 
 
 @pytest.mark.points(1)
-def test_crop_without_padding_of_image_size_returns_image(RandomCrop):
+def test_crop_without_padding_of_image_size_returns_image(observe):
     """With padding=0 and size equal to the image, the crop is the image itself (CHW, HW and HWC)."""
     cases = [((3, 4, 4), {}, 4), ((4, 4), {}, 4), ((4, 4, 3), {"layout": "HWC"}, 4)]
-    for shape, layout_args, size in cases:
+    results = observe("random_crop.crops",
+                      cases=[_case(_image(shape), size, 0, layout_args) for shape, layout_args, size in cases])
+    for (shape, layout_args, size), result in zip(cases, results, strict=True):
         image = _image(shape)
-        result = RandomCrop(size, padding=0, **layout_args)(image.copy())
-        array = as_array(result)
-        expect(array.shape == image.shape and np.array_equal(array, image),
+        array = _array(result)
+        same_shape = _shape(result) == image.shape
+        expect(same_shape and array is not None and np.array_equal(array, image),
                f"{_call(size, 0, layout_args)} on a {shape} image should return the image unchanged (the only "
                f"window), got {_describe(result)}"
-               f"{' with other values' if array.shape == image.shape else ''}; with padding 0 the only offset "
+               f"{' with other values' if same_shape else ''}; with padding 0 the only offset "
                "is (0, 0), see RandomCrop.__call__")
 
 
 @pytest.mark.points(1)
-def test_oversized_crop_message_names_both_sizes(RandomCrop):
+def test_oversized_crop_message_names_both_sizes(observe):
     """The ValueError for an oversized crop names the crop size and the padded image size."""
     image = _image((1, 11, 13))  # padded by 2: 15 x 17
-    crop = RandomCrop((16, 18), padding=2)
-    error = expect_raises(ValueError, lambda: crop(image),
-                          "RandomCrop((16, 18), padding=2) on a (1, 11, 13) image, padded to 15 x 17, should "
-                          "raise ValueError; compare the crop with the padded size in RandomCrop.__call__")
-    message = str(error)
-    missing_crop = [n for n in (16, 18) if not names_number(message, n)]
-    missing_padded = [n for n in (15, 17) if not names_number(message, n)]
+    outcome = observe("random_crop.oversized_message", image=image.tolist(), dtype=image.dtype.name, padding=2,
+                      size=[16, 18])
+    info = expect_raised(outcome, "ValueError",
+                         "RandomCrop((16, 18), padding=2) on a (1, 11, 13) image, padded to 15 x 17, should "
+                         "raise ValueError; compare the crop with the padded size in RandomCrop.__call__")
+    numbers = outcome.get("numbers")
+    numbers = numbers if type(numbers) is list else []
+    missing_crop = [n for n in (16, 18) if str(n) not in numbers]
+    missing_padded = [n for n in (15, 17) if str(n) not in numbers]
     expect(not missing_crop and not missing_padded,
            "the ValueError of RandomCrop((16, 18), padding=2) on an 11 x 13 image should name the crop size "
-           f"(16, 18) and the padded image size (15, 17), but its message {message!r} lacks "
+           f"(16, 18) and the padded image size (15, 17), but its message {message_of(info)} lacks "
            f"{', '.join(str(n) for n in missing_crop + missing_padded)}; put both sizes in the message in "
            "RandomCrop.__call__")

@@ -1,0 +1,60 @@
+"""Hidden probes of the notebook test cell ``test_random_horizontal_flip`` (Part 4, RandomHorizontalFlip)."""
+
+import numpy as np
+
+from tinytorch.core.tensor import Tensor
+
+from grading_suite.public.probes import probe
+from grading_suite.public.probes.random_horizontal_flip import build, call_many, image
+from grading_suite.public.probes.support import attempt, describe
+
+
+@probe
+def kept_types(student, dtypes: list, calls: int):
+    """One RandomHorizontalFlip(p=0.5) called ``calls`` times on image((2, 3, 4), dtype) as an
+    ndarray, then as a Tensor, for each dtype in turn: ``[{"dtype", "wrap", "results"}, ...]``."""
+    flip = build(student, 0.5)
+    seen = []
+    for dtype in dtypes:
+        for wrap in ("ndarray", "Tensor"):
+            seen.append({"dtype": dtype, "wrap": wrap, "results": call_many(flip, (2, 3, 4), calls, dtype, wrap)})
+    return seen
+
+
+@probe
+def inputs_after_calls(student, calls: int):
+    """One RandomHorizontalFlip(p=0.5) called ``calls`` times, each time on a fresh ndarray
+    copy of image((2, 3, 4)) and then on a fresh Tensor of it: the inputs as they were
+    after each call, ``[{"ndarray": array, "tensor": description}, ...]``."""
+    flip = build(student, 0.5)
+    source = image((2, 3, 4))
+    seen = []
+    for _ in range(calls):
+        given = source.copy()
+        flip(given)
+        tensor = Tensor(source.copy())
+        flip(tensor)
+        seen.append({"ndarray": np.array(given, copy=True), "tensor": describe(tensor)})
+    return seen
+
+
+@probe
+def seeded_pair(student, calls: int, seed: int, generator: bool):
+    """Two RandomHorizontalFlip(p=0.5, seed=...) built alike (``seed`` itself, or
+    ``np.random.default_rng(seed)`` when ``generator``), each called ``calls`` times on
+    image((2, 2, 3)): ``{"first": [description, ...], "second": [...]}``."""
+
+    def make_seed():
+        return np.random.default_rng(seed) if generator else seed
+
+    first = call_many(build(student, 0.5, seed=make_seed()), (2, 2, 3), calls)
+    second = call_many(build(student, 0.5, seed=make_seed()), (2, 2, 3), calls)
+    return {"first": first, "second": second}
+
+
+@probe
+def construct(student, p):
+    """What RandomHorizontalFlip(p=p) did: ``{"returned": ...}`` or ``{"raised": info}``."""
+    RandomHorizontalFlip = student.require("RandomHorizontalFlip")
+    return attempt(lambda: RandomHorizontalFlip(p=p))
+

@@ -1,0 +1,102 @@
+"""Helpers of the judgements: checks with clear messages, statistical bounds,
+and readers of the probes' descriptions (``probes/support.py``).
+
+Everything here works on plain data that came from a probe; nothing here
+calls student code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from .observe import describe_raised, quote
+
+
+class CheckFailed(AssertionError):
+    """A check failed; the message says what was expected and what came."""
+
+
+def expect(condition, message: str) -> None:
+    """Fail the test with ``message`` unless ``condition`` is true."""
+    if not condition:
+        raise CheckFailed(message)
+
+
+def raised(outcome: dict) -> dict | None:
+    """The exception info of an ``attempt`` outcome, or None if it returned."""
+    info = outcome.get("raised") if type(outcome) is dict else None
+    return info if type(info) is dict else None
+
+
+def returned(outcome: dict):
+    """The description of what an ``attempt`` returned, or None if it raised."""
+    return outcome.get("returned") if type(outcome) is dict else None
+
+
+def is_error(info: dict | None, error_type: str) -> bool:
+    """Whether ``info`` describes an exception that is a ``error_type`` (a built-in name)."""
+    return info is not None and error_type in (info.get("builtin") or [])
+
+
+def expect_raised(outcome: dict, error_type: str, message: str) -> dict:
+    """Fail with ``message`` unless the ``attempt`` outcome raised ``error_type``
+    (a built-in exception name, subclasses included); return its info."""
+    info = raised(outcome)
+    if is_error(info, error_type):
+        return info
+    if info is None:
+        raise CheckFailed(f"{message}; nothing was raised")
+    detail = describe_raised(info).removeprefix("your code raised ")
+    if detail.startswith("not implemented yet"):
+        detail = "NotImplementedError (the stub is not implemented yet)"
+    raise CheckFailed(f"{message}; it raised {detail}")
+
+
+def message_of(info: dict) -> str:
+    """The (quoted, cut) message of an exception info, for a failure message."""
+    return quote(info.get("message", ""))
+
+
+def binomial_tolerance(trials: int, probability: float, false_failure: float = 1e-7) -> float:
+    """Half-width t such that |count - trials*p| >= t has probability below
+    ``false_failure`` for a Binomial(trials, p) count (Bernstein's inequality:
+    P(|X - mu| >= t) <= 2 exp(-t^2 / (2 (var + t/3))))."""
+    variance = trials * probability * (1 - probability)
+    log_term = math.log(2 / false_failure)
+    b = 2 * log_term / 3
+    return (b + math.sqrt(b * b + 8 * log_term * variance)) / 2
+
+
+def names_number(message: str, number) -> bool:
+    """Whether ``number`` appears in ``message`` as a whole number."""
+    return re.search(rf"(?<!\d){re.escape(str(number))}(?!\d)", message) is not None
+
+
+def kind(description) -> str:
+    """The family of a described value: "Tensor", "ndarray", "tuple", "list", "scalar", "other"."""
+    return description.get("kind", "other") if type(description) is dict else "other"
+
+
+def array_of(description) -> np.ndarray | None:
+    """The array of a described Tensor or ndarray, else None."""
+    if kind(description) in ("Tensor", "ndarray") and isinstance(description.get("data"), np.ndarray):
+        return description["data"]
+    return None
+
+
+def items_of(description) -> list:
+    """The described items of a tuple or list; a single described value as a one-item list."""
+    if kind(description) in ("tuple", "list"):
+        return list(description.get("items") or [])
+    return [description]
+
+
+def type_with_article(description) -> str:
+    """What a described value is, with its article: "an ndarray", "a Tensor", "None"."""
+    if kind(description) == "scalar" and description.get("value") is None:
+        return "None"
+    name = str(description.get("type", "object")) if type(description) is dict else "object"
+    return f"{'an' if name == 'ndarray' or name[:1].lower() in 'aeiou' else 'a'} {quote(name)[1:-1]}"

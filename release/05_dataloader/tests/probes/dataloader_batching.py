@@ -1,0 +1,62 @@
+"""Probes of the notebook test cell ``test_dataloader_batching`` (Part 3a, DataLoader batching).
+
+Datasets never come from the student's TensorDataset (``support.make_dataset``).
+Datasets of sample ids (``support.ids_dataset``) tell which samples a batch holds."""
+
+import numpy as np
+
+from . import probe
+from .support import as_array, batch_ids, batch_parts, describe, ids_dataset, make_dataset
+
+MAX_BATCHES = 1000  # batches taken from one epoch at most (a loader that never stops)
+
+
+def arrays_dataset(student, arrays: list):
+    """``make_dataset`` over arrays given as ``{"values": nested list, "dtype": name}``."""
+    return make_dataset(student, *(np.array(spec["values"], dtype=spec["dtype"]) for spec in arrays))
+
+
+def taken(loader, limit: int = MAX_BATCHES) -> list:
+    """The batches of one epoch of ``loader`` (at most ``limit``)."""
+    batches = []
+    for batch in loader:
+        batches.append(batch)
+        if len(batches) >= limit:
+            break
+    return batches
+
+
+def ids_of_epoch(loader) -> list:
+    """The sample ids of every batch of one epoch, one list per batch."""
+    return [batch_ids(batch) for batch in taken(loader)]
+
+
+def seen_batch(batch) -> dict:
+    """A batch as described, and the arrays of its elements (``as_array`` of each)."""
+    return {"batch": describe(batch), "arrays": [describe(as_array(part)) for part in batch_parts(batch)]}
+
+
+@probe
+def loader_len(student, size: int, batch_size: int, drop_last: bool = False):
+    """len(DataLoader(ids_dataset(size), batch_size, drop_last))."""
+    DataLoader = student.require("DataLoader")
+    if drop_last:
+        return len(DataLoader(ids_dataset(student, size), batch_size=batch_size, drop_last=True))
+    return len(DataLoader(ids_dataset(student, size), batch_size=batch_size))
+
+
+@probe
+def epoch_ids(student, size: int, batch_size: int, drop_last: bool = False):
+    """The ids of every batch of one epoch over ids_dataset(size), one list per batch."""
+    DataLoader = student.require("DataLoader")
+    dataset = ids_dataset(student, size)
+    if drop_last:
+        return ids_of_epoch(DataLoader(dataset, batch_size=batch_size, drop_last=True))
+    return ids_of_epoch(DataLoader(dataset, batch_size=batch_size))
+
+
+@probe
+def epoch_batches(student, arrays: list, batch_size: int):
+    """Every batch of one epoch over make_dataset(*arrays): its description and its elements' arrays."""
+    DataLoader = student.require("DataLoader")
+    return [seen_batch(batch) for batch in taken(DataLoader(arrays_dataset(student, arrays), batch_size=batch_size))]
