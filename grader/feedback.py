@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def escape(text: str) -> str:
+    """``text`` safe inside Markdown and HTML: no tags, links, code spans,
+    emphasis, tables or @mentions can start from it."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return text.replace("@", "@\u200b").replace("\n", " ")
+
 
 def feedback_markdown(report: dict, student: str, assignment: str) -> str:
     """A Markdown page: score per part, then each lost test with what it
@@ -9,7 +21,7 @@ def feedback_markdown(report: dict, student: str, assignment: str) -> str:
     lines = [f"# {assignment}: feedback for {student}", "",
              f"**Score: {report['score']:g} / {report['max_score']:g}**", ""]
     for notice in report.get("notices", []):
-        lines.append(f"> Note: {notice}")
+        lines.append(f"> Note: {escape(notice)}")
     if report.get("notices"):
         lines.append("")
     lines += ["| part | score |", "|---|---|"]
@@ -25,6 +37,7 @@ def feedback_markdown(report: dict, student: str, assignment: str) -> str:
         if part["name"] != current:
             current = part["name"]
             lines += ["", f"### {current} ({part['score']:g} / {part['max_score']:g})", ""]
-        checks = f" ({test['checks']})" if test.get("checks") else ""
-        lines.append(f"- `{test['name']}`{checks}, {test['status']}, -{test['max_score']:g}: {test['message']}")
+        checks = f" ({escape(test['checks'])})" if test.get("checks") else ""
+        lines.append(f"- `{test['name']}`{checks}, {test['status']}, -{test['max_score']:g}: "
+                     f"{escape(test['message'])}")
     return "\n".join(lines) + "\n"

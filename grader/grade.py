@@ -16,6 +16,7 @@ that never runs submission code:
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from grader import paths, sandbox, suite
@@ -24,6 +25,8 @@ from grader.notebook_checks import notebook_cells_and_notices
 from grader.parts import PARTS
 
 STATUSES = ("passed", "failed", "error", "timeout")
+QUOTED = re.compile(r"«[^«»]*»")
+QUOTED_PER_REPORT = 2048  # characters of submission text (quoted) in one report
 SECRET_LINE_LENGTH = 40  # lines at least this long of the secret files never appear in a message
 
 
@@ -77,8 +80,22 @@ def _report(notebook_name: str, tests, results: dict[str, suite.TestResult], pro
                             "max_score": test.points, "message": message, "checks": test.doc})
         parts.append({"name": part, "score": sum(e["score"] for e in entries),
                       "max_score": sum(e["max_score"] for e in entries), "tests": entries})
+    _cap_quoted(entry for p in parts for entry in p["tests"])
     return {"notebook": notebook_name, "score": sum(p["score"] for p in parts),
             "max_score": sum(p["max_score"] for p in parts), "parts": parts, "notices": notices}
+
+
+def _cap_quoted(entries) -> None:
+    """Keep at most QUOTED_PER_REPORT characters of quoted submission text in
+    all messages together; later quotes become «…»."""
+    budget = [QUOTED_PER_REPORT]
+
+    def keep(match: re.Match) -> str:
+        budget[0] -= len(match.group())
+        return match.group() if budget[0] >= 0 else "«…»"
+
+    for entry in entries:
+        entry["message"] = QUOTED.sub(keep, entry["message"])
 
 
 def grade_notebook(path: Path, timeout: float = NOTEBOOK_SECONDS, unsandboxed: bool = False) -> dict:
