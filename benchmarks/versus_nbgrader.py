@@ -4,11 +4,12 @@
 
 Builds a throw-away course (release generated, COUNT submissions, half correct,
 half with one realistic bug), grades it both ways, and prints the wall times
-and their ratio.  nbgrader executes every cell of each notebook (including the
-systems-analysis measurements); our grader runs only the library cells and the
-grading suite, in the sandbox.  A submission that nbgrader cannot grade (a
-cell that times out, for example) makes it exit with an error after grading the
-others; the script times the whole run anyway and names those submissions.
+and their ratio.  In this course `nbgrader autograde` runs no notebook cell: its
+GradeInSandbox preprocessor grades each notebook with our grader, one at a time
+(nbgrader_config.py), so the ratio is what `--jobs` and skipping nbgrader's
+bookkeeping buy.  A submission that nbgrader cannot grade makes it exit with an
+error after grading the others; the script times the whole run anyway and names
+those submissions.
 """
 
 from __future__ import annotations

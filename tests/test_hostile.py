@@ -104,8 +104,8 @@ def test_os_exit_at_import_costs_only_that_cell(tmp_path):
 
 def test_os_exit_inside_a_method_costs_only_its_checks(tmp_path):
     report = _grade(tmp_path, _with("compose", replace=(
-        '        """Apply each transform in turn, the first one first."""\n',
-        '        """Apply each transform in turn, the first one first."""\n        import os\n        os._exit(3)\n')))
+        '        """Apply every transform in order and return the result."""\n',
+        '        """Apply every transform in order and return the result."""\n        import os\n        os._exit(3)\n')))
     _only_part_lost(report, "transforms")
     assert any("ended while running your code (exit code 3)" in m for m in _messages(report))
 
@@ -140,32 +140,33 @@ def listening_socket():
 
 
 ESCAPE = '''
-import socket as _socket
-_attempts = []
+import socket as _socket, os as _os
+_codes = []  # one letter each: 0 blocked, 1 got through
 try:
     _socket.create_connection(("127.0.0.1", {port}), timeout=3).close()
-    _attempts.append("socket: CONNECTED")
-except OSError as error:
-    _attempts.append(f"socket: blocked ({{type(error).__name__}})")
+    _codes.append("N1")
+except OSError:
+    _codes.append("N0")
+_reads = ""
 for _secret in {secrets!r}:
     try:
         open(_secret).read()
-        _attempts.append("read secret: READ " + _secret)
-    except OSError as error:
-        _attempts.append(f"read secret: blocked ({{type(error).__name__}})")
+        _reads += "1"
+    except OSError:
+        _reads += "0"
+_codes.append("R" + _reads)
 try:
     with open({target!r}, "w") as _stream:
         _stream.write("pwned")
-    _attempts.append("write repo: WRITTEN")
-except OSError as error:
-    _attempts.append(f"write repo: blocked ({{type(error).__name__}})")
+    _codes.append("W1")
+except OSError:
+    _codes.append("W0")
 try:
-    import os as _os
     _os.remove({victim!r})
-    _attempts.append("delete: DELETED")
-except OSError as error:
-    _attempts.append(f"delete: blocked ({{type(error).__name__}})")
-raise RuntimeError("sandbox probe: " + "; ".join(_attempts))
+    _codes.append("D1")
+except OSError:
+    _codes.append("D0")
+raise RuntimeError("sandbox probe: " + " ".join(_codes))
 '''
 
 
@@ -180,13 +181,12 @@ def test_the_sandbox_blocks_network_source_and_repository_writes(tmp_path, liste
     report = _grade(tmp_path, _with("compose", probe))
     assert report["isolation"] == "bubblewrap", report["notices"]
     message = " ".join(m for m in _messages(report) if "sandbox probe" in m)
-    assert "socket: blocked" in message and "READ" not in message
-    assert "write repo: blocked" in message and "delete: blocked" in message
+    assert f"sandbox probe: N0 R{'0' * len(secrets)} W0 D0" in message, message
     assert not connected and not target.exists() and victim.read_text() == "keep me"
 
 
 def test_the_judgements_are_not_in_the_sandbox(tmp_path):
-    hidden = hidden_suite_files()[0]
+    hidden = next(path for path in hidden_suite_files() if path.name.startswith("test_"))
     code = f"_text = open({str(hidden)!r}).read()\nraise RuntimeError(_text)\n"
     report = _grade(tmp_path, _with("compose", code))
     assert any("FileNotFoundError" in m for m in _messages(report))

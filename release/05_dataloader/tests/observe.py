@@ -65,8 +65,9 @@ def run_probe(student, name: str, arguments: dict, seed: int) -> dict:
 
 
 def quote(text) -> str:
-    """Student-controlled text, cut to QUOTE_LIMIT characters, in guillemets."""
-    text = " ".join(str(text).split())
+    """Student-controlled text, cut to QUOTE_LIMIT characters, in guillemets
+    (guillemets inside it become single ones, so a quote always ends where it seems to)."""
+    text = " ".join(str(text).split()).replace("«", "‹").replace("»", "›")
     if len(text) > QUOTE_LIMIT:
         text = text[:QUOTE_LIMIT] + "…"
     return f"«{text}»"
