@@ -1,13 +1,12 @@
 """Hidden probes of the notebook test cell ``test_dataloader_shuffle`` (Part 3b, DataLoader shuffling)."""
 
 import random
-import tracemalloc
 
 import numpy as np
 
 from grading_suite.public.probes import probe
 from grading_suite.public.probes.dataloader_shuffle import id_limit, visit_order
-from grading_suite.public.probes.support import as_array, batch_parts, ids_dataset, make_dataset
+from grading_suite.public.probes.support import as_array, batch_parts, ids_dataset, make_dataset, peak_bytes
 
 
 def global_states() -> dict:
@@ -16,21 +15,6 @@ def global_states() -> dict:
     name, keys, position, has_gauss, cached = np.random.get_state()
     return {"python": [int(version), np.array(key, dtype=np.int64), gauss],
             "numpy": [str(name), np.array(keys, dtype=np.uint32), int(position), int(has_gauss), float(cached)]}
-
-
-def peak_bytes(action) -> int:
-    """Run ``action()`` and return the peak of new memory it allocated (bytes)."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        baseline = tracemalloc.get_traced_memory()[0]
-        action()
-        return int(tracemalloc.get_traced_memory()[1] - baseline)
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
 
 
 @probe

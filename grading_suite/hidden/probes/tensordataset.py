@@ -1,26 +1,10 @@
 """Hidden probes of the notebook test cell ``test_tensordataset`` (Part 2, TensorDataset)."""
 
-import tracemalloc
-
 import numpy as np
 
 from grading_suite.public.probes import probe
+from grading_suite.public.probes.support import peak_bytes
 from tinytorch.core.tensor import Tensor
-
-
-def peak_bytes(action) -> int:
-    """Run ``action()`` and return the peak of new memory it allocated (bytes)."""
-    was_tracing = tracemalloc.is_tracing()
-    if not was_tracing:
-        tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        baseline = tracemalloc.get_traced_memory()[0]
-        action()
-        return tracemalloc.get_traced_memory()[1] - baseline
-    finally:
-        if not was_tracing:
-            tracemalloc.stop()
 
 
 @probe

@@ -16,6 +16,8 @@ dtype cannot be sent (object arrays, strings).
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 
 from tinytorch.core.tensor import Tensor
@@ -150,3 +152,18 @@ def plain(value):
     if type(value) is str:
         return value[:MAX_TEXT]
     return describe(value)
+
+
+def peak_bytes(action) -> int:
+    """Run ``action()`` and return the peak of new memory it allocated (bytes, measured by tracemalloc)."""
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        baseline = tracemalloc.get_traced_memory()[0]
+        action()
+        return int(tracemalloc.get_traced_memory()[1] - baseline)
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
