@@ -47,6 +47,8 @@ def test_the_judge_refuses_malformed_observations(data, reason):
 def test_student_strings_are_cut_on_the_judges_side():
     answer = decode_answer(encode_answer({"value": "x" * 1000}))
     assert answer["value"] == "x" * 120 + "…"
+    lone = decode_answer(b'{"value": "a\\ud800b"}')["value"]
+    assert lone == "a?b" and lone.encode("utf-8")
 
 
 def test_answers_have_one_of_four_shapes():

@@ -120,6 +120,7 @@ def from_wire(raw, max_string: int | None = None, depth: int = 0, budget: list[i
     if raw is None or kind in (bool, int, float):
         return raw
     if kind is str:
+        raw = raw.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
         return raw if max_string is None or len(raw) <= max_string else raw[:max_string] + "…"
     if kind is list:
         _spend(budget, len(raw))
