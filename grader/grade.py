@@ -56,11 +56,24 @@ def _secret_lines() -> tuple[str, ...]:
 
 
 def scrub(message: str) -> str:
-    """``message`` without any secret line, cut to one short line."""
+    """``message`` without any secret line or control character, cut to one short line."""
     for line in _secret_lines():
         if line in message:
             message = message.replace(line, "[removed]")
+    message = "".join(character if character.isprintable() or character == " " else "?"
+                      for character in " ".join(message.split()))
     return suite.short_message(message)
+
+
+MAX_NOTICES = 12
+
+
+def _clean_notices(notices: list[str]) -> list[str]:
+    """Notices name cells the notebook's metadata names: scrub and cut them, and keep a few."""
+    kept = [scrub(notice)[:300] for notice in notices[:MAX_NOTICES]]
+    if len(notices) > MAX_NOTICES:
+        kept.append(f"... and {len(notices) - MAX_NOTICES} more notices")
+    return kept
 
 
 def _report(notebook_name: str, tests, results: dict[str, suite.TestResult], problem: str | None,
@@ -82,7 +95,7 @@ def _report(notebook_name: str, tests, results: dict[str, suite.TestResult], pro
                       "max_score": sum(e["max_score"] for e in entries), "tests": entries})
     _cap_quoted(entry for p in parts for entry in p["tests"])
     return {"notebook": notebook_name, "score": sum(p["score"] for p in parts),
-            "max_score": sum(p["max_score"] for p in parts), "parts": parts, "notices": notices}
+            "max_score": sum(p["max_score"] for p in parts), "parts": parts, "notices": _clean_notices(notices)}
 
 
 def _cap_quoted(entries) -> None:

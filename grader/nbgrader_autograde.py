@@ -12,7 +12,10 @@ so only trusted code writes the gradebook.
 
 The points of a test cell are those of the tests whose file is named after it
 (``grading_suite/*/test_<grade_id>.py``); the cell's output also lists what
-failed, with the same messages as the grader's report.
+failed, with the same messages as the grader's report.  Test cells the student
+deleted are put back (the grader does not need them either), and provided
+cells are graded as the release has them (``grader.notebook_checks``), so both
+give the same grade whatever the student did to cells outside the solutions.
 """
 
 from __future__ import annotations
@@ -56,6 +59,17 @@ def _is_graded_test_cell(cell) -> bool:
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
+def _restore_deleted_test_cells(nb) -> None:
+    """Append the release's graded test cells that the student deleted, so
+    nbgrader records their points as the grader does (deleting a test cell
+    does not change the grade)."""
+    present = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in nb.cells}
+    release = nbformat.read(paths.RELEASE_NOTEBOOK, as_version=4)
+    for cell in release.cells:
+        if _is_graded_test_cell(cell) and cell.metadata.nbgrader.get("grade_id") not in present:
+            nb.cells.append(cell)
+
+
 class GradeInSandbox(NbGraderPreprocessor):
     """Grade the notebook in the sandbox and publish each test cell's points."""
 
@@ -70,6 +84,7 @@ class GradeInSandbox(NbGraderPreprocessor):
             report = grade_notebook(path, unsandboxed=self.unsandboxed)
         points = cell_points(report)
         notices = [f"note: {notice}" for notice in report.get("notices", [])]
+        _restore_deleted_test_cells(nb)
         for cell in nb.cells:
             if not _is_graded_test_cell(cell):
                 continue

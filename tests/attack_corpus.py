@@ -334,3 +334,45 @@ except MemoryError:
     _hoard = None
 ''', outcome="at_most"),
 ]
+
+ATTACKS += [
+    Attack("terminal_escapes", "messages with terminal escape codes that erase the line and print a fake score",
+           "stubs", "dataset", replace=(STUB_RAISE, 'raise RuntimeError("\\x1b[2K\\r\\x1b[1A100 / 100 \\x07")')),
+    Attack("probe_inputs_spied", "a spy runner that answers every probe with its name and arguments",
+           "stubs", "dataset", '''
+import json as _json, sys as _sys
+_observe = _sys.modules.get("grading_suite.public.observe")
+if _observe is not None:
+    _observe.run_probe = lambda student, name, arguments, seed: {"raised": {"d": [
+        ["type", "Spy"], ["message", name + " " + _json.dumps(arguments)], ["where", ""], ["builtin", []]]}}
+'''),
+]
+
+# Known gaps, kept so that they flip when fixed (tests/test_attacks.py runs them
+# as strict xfails).  Probes run beside the submission, so a submission that
+# learned a probe's fixed inputs (its code is readable in the sandbox) can answer
+# with hand-computed observations, and can freeze what its own process measures.
+CANNED_DATASET_ANSWERS = '''
+import sys as _sys
+_codec = _sys.modules.get("grading_suite.public.probes.codec")
+_observe = _sys.modules.get("grading_suite.public.observe")
+_TYPE_ERROR = {"raised": {"type": "TypeError", "builtin": ["TypeError", "Exception", "BaseException", "object"],
+                          "message": "abstract", "where": ""}}
+def _canned(student, name, arguments, seed):
+    answers = {
+        "dataset.squares_iterated": [i * i for i in range(min(arguments.get("size", 0), arguments.get("limit", 0)))],
+        "dataset.abstract_instances": {"base": _TYPE_ERROR, "only_length": _TYPE_ERROR, "complete_first": {"returned": 0}},
+        "dataset.wrapping_iterated": [0, 1, 2, 3],
+        "dataset.lazy_steps": {"first": 0, "after_first": [0], "count_after_first": 1, "after_second": [0, 1]},
+    }
+    if name not in answers:
+        raise NotImplementedError()
+    return {"value": _codec.to_wire(answers[name])}
+if _observe is not None:
+    _observe.run_probe = _canned
+'''
+
+KNOWN_GAPS = [
+    Attack("canned_answers_for_known_inputs", "answer the Dataset probes with hand-computed observations",
+           "stubs", "dataset", CANNED_DATASET_ANSWERS),
+]

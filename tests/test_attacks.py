@@ -16,7 +16,7 @@ from grader.channel import NOTEBOOK_SECONDS
 from grader.feedback import feedback_markdown
 from grader.grade import grade_notebook, secret_files
 from grader.submission import fill_release, reference_solutions
-from tests.attack_corpus import ATTACKS
+from tests.attack_corpus import ATTACKS, KNOWN_GAPS
 from tests.fixture_submissions import release_cells
 
 pytestmark = pytest.mark.slow
@@ -83,6 +83,17 @@ def test_the_leak_check_finds_planted_lines():
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.name for a in ATTACKS])
 def test_attack(attack, tmp_path):
+    _check_attack(attack, tmp_path)
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: probes run beside the submission, so one that read a probe's "
+                                       "fixed inputs can answer with hand-computed observations (README, threat model)")
+@pytest.mark.parametrize("attack", KNOWN_GAPS, ids=[a.name for a in KNOWN_GAPS])
+def test_known_gap(attack, tmp_path):
+    _check_attack(attack, tmp_path)
+
+
+def _check_attack(attack, tmp_path):
     path = tmp_path / "attack.ipynb"
     nbformat.write(attack_notebook(attack), path)
     start = time.monotonic()
@@ -96,6 +107,7 @@ def test_attack(attack, tmp_path):
         assert report["score"] == honest, (attack.name, report["score"], lost[:5])
     else:
         assert report["score"] <= honest, (attack.name, report["score"])
-    everything = "\n".join([*(t["message"] for p in report["parts"] for t in p["tests"]), *report["notices"],
-                            feedback_markdown(report, "attacker", "05_dataloader")])
+    shown = [*(t["message"] for p in report["parts"] for t in p["tests"]), *report["notices"]]
+    assert all(text.isprintable() for text in shown), attack.name
+    everything = "\n".join([*shown, feedback_markdown(report, "attacker", "05_dataloader")])
     assert leaked(everything) == [], attack.name

@@ -300,3 +300,48 @@ def test_without_bubblewrap_grading_refuses_unless_asked(tmp_path, monkeypatch):
     nbformat.write(_with("compose", "import os\nos.kill(os.getppid(), 9)\n"), tmp_path / "hostile.ipynb")
     assert grade_notebook(tmp_path / "hostile.ipynb", unsandboxed=True)["score"] <= 100
     assert grade_notebook(path, unsandboxed=True)["score"] == 100
+
+
+def test_a_symbolic_link_is_not_followed(tmp_path):
+    link = tmp_path / "dataloader.ipynb"
+    link.symlink_to(paths.SOURCE_NOTEBOOK)
+    report = grade_notebook(link)
+    assert report["score"] == 0 and any("symbolic link" in n for n in report["notices"])
+
+
+def test_a_fifo_is_refused_without_waiting(tmp_path):
+    import os
+
+    fifo = tmp_path / "dataloader.ipynb"
+    os.mkfifo(fifo)
+    report = grade_notebook(fifo)
+    assert report["score"] == 0 and any("not a regular file" in n for n in report["notices"])
+
+
+def _malformed(kind):
+    notebook = json.loads(nbformat.writes(fill_release()))
+    cell = next(c for c in notebook["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    if kind == "metadata is a list":
+        cell["metadata"] = ["x"]
+    elif kind == "source holds numbers":
+        cell["source"] = [1, 2, 3]
+    elif kind == "nbgrader is a string":
+        cell["metadata"]["nbgrader"] = "solution"
+    elif kind == "grade_id is a dict":
+        cell["metadata"]["nbgrader"]["grade_id"] = {"a": 1}
+    elif kind == "deep nesting":
+        return '{"cells": ' + "[" * 200_000 + "]" * 200_000 + "}"
+    elif kind == "huge integer":
+        return '{"cells": [], "nbformat": ' + "9" * 100_000 + "}"
+    return json.dumps(notebook)
+
+
+@pytest.mark.parametrize("kind", ["metadata is a list", "source holds numbers", "nbgrader is a string",
+                                  "grade_id is a dict", "deep nesting", "huge integer"])
+def test_malformed_notebooks_get_zero_with_a_reason_not_a_crash(tmp_path, kind):
+    path = tmp_path / "dataloader.ipynb"
+    path.write_text(_malformed(kind))
+    report = grade_notebook(path)
+    assert report["score"] <= 100 and report["notices"], kind
+    if kind in ("deep nesting", "huge integer", "metadata is a list"):
+        assert report["score"] == 0 and any("could not be read" in n for n in report["notices"]), report["notices"]

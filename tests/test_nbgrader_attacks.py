@@ -70,6 +70,42 @@ def _attack(code: str) -> nbformat.NotebookNode:
     return fill_release({"dataset": code + release_cells()["dataset"]}, reference=False)
 
 
+def _edited_cells(edit) -> nbformat.NotebookNode:
+    """The reference notebook with ``edit(cells)`` applied to its list of cells."""
+    notebook = fill_release()
+    notebook.cells = edit(notebook.cells)
+    return notebook
+
+
+def _grade_id(cell) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
+
+def _sabotage_setup(cells):
+    for cell in cells:
+        if _grade_id(cell) == "setup":
+            cell.source = "raise SystemExit('the provided cell was edited')"
+    return cells
+
+
+def _extend_helpers(cells):
+    for cell in cells:
+        if _grade_id(cell) == "transform-helpers":
+            cell.source += "\n\ndef _student_helper(value):\n    return value\n"
+        if _grade_id(cell) == "compose":
+            cell.source = cell.source.replace("sample = transform(sample)", "sample = _student_helper(transform(sample))")
+    return cells
+
+
+# Cells outside the solutions: the grader grades them as the release has them
+# and ignores deleted test cells; nbgrader must give the same grade.
+EDITED = {
+    "provided_cell_sabotaged": (_edited_cells(_sabotage_setup), 100),
+    "provided_cell_extended": (_edited_cells(_extend_helpers), None),
+    "test_cells_deleted": (_edited_cells(lambda cells: [c for c in cells if not _grade_id(c).startswith("test_")]), 100),
+}
+
+
 def test_nbgrader_autograde_runs_no_cell_and_agrees_with_the_grader(tmp_path):
     from grader.nbgrader_grading import autograde_all, gradebook_path, part_scores
     from grader.release import generate_release_copy
@@ -77,7 +113,10 @@ def test_nbgrader_autograde_runs_no_cell_and_agrees_with_the_grader(tmp_path):
     course = tmp_path / "course"
     generate_release_copy(course)
     notebooks = {name: _attack(code) for name, code in ATTACKS.items()}
-    notebooks["honest_reference"] = fill_release()
+    expected = {name: 0 for name in ATTACKS}
+    notebooks["honest_reference"], expected["honest_reference"] = fill_release(), 100
+    for name, (notebook, score) in EDITED.items():
+        notebooks[name], expected[name] = notebook, score
     for student, notebook in notebooks.items():
         folder = course / "submitted" / student / paths.ASSIGNMENT
         folder.mkdir(parents=True)
@@ -87,8 +126,8 @@ def test_nbgrader_autograde_runs_no_cell_and_agrees_with_the_grader(tmp_path):
     nbgrader = part_scores(course)
     for student, notebook in notebooks.items():
         report = grade_notebook(course / "submitted" / student / paths.ASSIGNMENT / paths.NOTEBOOK_NAME)
-        expected = 100 if student == "honest_reference" else 0
-        assert report["score"] == expected, (student, report["score"])
+        if expected[student] is not None:
+            assert report["score"] == expected[student], (student, report["score"])
         assert nbgrader[student]["total"] == report["score"], (student, nbgrader[student], report["score"])
         autograded = nbformat.read(course / "autograded" / student / paths.ASSIGNMENT / paths.NOTEBOOK_NAME, 4)
         outputs = [str(output) for cell in autograded.cells for output in cell.get("outputs", [])]

@@ -68,6 +68,7 @@ def quote(text) -> str:
     """Student-controlled text, cut to QUOTE_LIMIT characters, in guillemets
     (guillemets inside it become single ones, so a quote always ends where it seems to)."""
     text = " ".join(str(text).split()).replace("«", "‹").replace("»", "›")
+    text = "".join(character if character.isprintable() else "?" for character in text)  # no terminal escapes
     if len(text) > QUOTE_LIMIT:
         text = text[:QUOTE_LIMIT] + "…"
     return f"«{text}»"
