@@ -139,19 +139,27 @@ class ProbeSession:
         self.dropped: dict[str, str] = {}   # cell id -> why it is no longer run
         self.timeouts: dict[str, int] = {}  # part -> probe calls that timed out
         self.child: _Child | None = None
+        self.spare: _Child | None = None    # a child started ahead of its first request
         self.starts = 0
         self.broken: str | None = None      # why the grader itself failed, if it did
 
     def __enter__(self) -> "ProbeSession":
+        self.spare = _Child(self.isolation)  # boots while the judgements are collected
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop()
+        self._close_spare()
 
     def _stop(self) -> None:
         if self.child is not None:
             self.child.close()
             self.child = None
+
+    def _close_spare(self) -> None:
+        if self.spare is not None:
+            self.spare.close()
+            self.spare = None
 
     def _left(self) -> float:
         return self.deadline - time.monotonic()
@@ -162,7 +170,7 @@ class ProbeSession:
             if self.starts >= MAX_STARTS:
                 raise ProbeNotRun(f"not run: the grading process was restarted {MAX_STARTS} times")
             self.starts += 1
-            self.child = _Child(self.isolation)
+            self.child, self.spare = self.spare or _Child(self.isolation), None
             current = None
             try:
                 self.child.receive(time.monotonic() + min(START_SECONDS, max(self._left(), 0)))

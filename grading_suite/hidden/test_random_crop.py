@@ -6,7 +6,7 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import binomial_tolerance, expect, expect_raised, kind, message_of
+from grading_suite.public.checks import binomial_tolerance, expect, expect_raised, kind, message_of, unstacked
 from grading_suite.public.test_random_crop import (_array, _call, _case, _check_crop_shapes, _describe, _image,
                                                    _shape)
 
@@ -58,8 +58,8 @@ def _key(result, shape, dtype):
 
 def _crops(observe, image, size, padding, calls, fresh):
     """``calls`` crops by one RandomCrop(size, padding) of ``image`` (copies when ``fresh``)."""
-    return observe("random_crop.repeated_crops", image=image.tolist(), dtype=image.dtype.name, size=size,
-                   padding=padding, calls=calls, fresh=fresh)
+    return unstacked(observe("random_crop.repeated_crops", image=image.tolist(), dtype=image.dtype.name, size=size,
+                             padding=padding, calls=calls, fresh=fresh))
 
 
 @pytest.mark.points(1)

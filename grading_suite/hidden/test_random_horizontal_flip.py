@@ -6,7 +6,8 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import array_of, binomial_tolerance, expect, expect_raised, kind, type_with_article
+from grading_suite.public.checks import (array_of, binomial_tolerance, expect, expect_raised, kind, type_with_article,
+                                         unstacked)
 from grading_suite.public.test_random_horizontal_flip import AXIS_CALLS, _changed, _check_mirrors, _image, _results
 
 pytestmark = pytest.mark.transforms
@@ -23,7 +24,7 @@ DECISION_SHAPE = (2, 2, 3)  # the small CHW image whose changes count the flips
 def _flip_decisions(results, calls) -> list:
     """For each described result of a call on the small CHW image, whether it changed the image."""
     image = _image(DECISION_SHAPE)
-    decisions = [_changed(result, image) for result in results]
+    decisions = [_changed(result, image) for result in unstacked(results)]
     expect(len(decisions) == calls, f"the probe saw {len(decisions)} results instead of {calls}")
     return decisions
 
@@ -91,9 +92,9 @@ def test_flip_keeps_type_and_dtype(observe):
     for group in seen:
         dtype, wrap = group["dtype"], group["wrap"]
         kind_name = "an ndarray" if wrap == "ndarray" else "a Tensor"
-        expect(len(group["results"]) == TYPE_CALLS,
-               f"the probe saw {len(group['results'])} results instead of {TYPE_CALLS}")
-        for result in group["results"]:
+        results = unstacked(group["results"])
+        expect(len(results) == TYPE_CALLS, f"the probe saw {len(results)} results instead of {TYPE_CALLS}")
+        for result in results:
             if not (type(result) is dict and result.get("type") == wrap and kind(result) == wrap):
                 expect(False,
                        f"RandomHorizontalFlip(p=0.5) given {kind_name} of {dtype} should return {kind_name}, "

@@ -6,7 +6,7 @@ grading time, so passing these does not guarantee full points."""
 import numpy as np
 import pytest
 
-from .checks import array_of, expect, kind, message_of, type_with_article
+from .checks import array_of, expect, kind, message_of, type_with_article, unstacked
 from .observe import describe_raised
 
 pytestmark = pytest.mark.transforms
@@ -60,7 +60,7 @@ def _results(seen) -> list:
     """The described results of a ``flip_calls`` observation; fails if the constructor raised ValueError."""
     if "value_error" in seen:
         expect(False, describe_raised(seen["value_error"]))
-    return list(seen["results"])
+    return unstacked(seen["results"])
 
 
 def _check_mirrors(observe, call, shape, kind_name, names, width_axis, layout=None):
@@ -104,7 +104,7 @@ def _made(seen, p) -> list:
         expect(False, f"RandomHorizontalFlip(p={p}) should be accepted ({p} is a valid probability), "
                       f"but it raised ValueError: {message_of(seen['value_error'])}; accept 0 <= p <= 1 in "
                       "RandomHorizontalFlip.__init__")
-    return list(seen["results"])
+    return unstacked(seen["results"])
 
 
 @pytest.mark.points(1)

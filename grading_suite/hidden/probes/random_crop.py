@@ -6,7 +6,7 @@ import numpy as np
 
 from grading_suite.public.probes import probe
 from grading_suite.public.probes.random_crop import make_crop, picture, seen
-from grading_suite.public.probes.support import exception_info, plain
+from grading_suite.public.probes.support import exception_info, plain, stacked
 from tinytorch.core.tensor import Tensor
 
 MAX_NUMBERS = 200
@@ -30,7 +30,7 @@ def repeated_crops(student, image, dtype: str, size, padding: int, calls: int, f
     copy each time, or the same array when ``fresh`` is false); every result."""
     crop = make_crop(student, size, padding)
     array = picture(image, dtype)
-    return [seen(crop(array.copy() if fresh else array)) for _ in range(calls)]
+    return stacked([seen(crop(array.copy() if fresh else array)) for _ in range(calls)])
 
 
 @probe

@@ -167,3 +167,17 @@ def peak_bytes(action) -> int:
     finally:
         if not was_tracing:
             tracemalloc.stop()
+
+
+def stacked(descriptions: list):
+    """Many descriptions in a compact form: when all are arrays or Tensors of one
+    type, dtype and shape with their data, ``{"stacked": <common fields>, "data":
+    <array of all their data>}`` (one array instead of thousands of small ones);
+    otherwise the list itself.  ``checks.unstacked`` gives the list back."""
+    first = descriptions[0] if descriptions else None
+    if not first or first.get("kind") not in ("Tensor", "ndarray") or first.get("data") is None:
+        return descriptions
+    common = {key: value for key, value in first.items() if key != "data"}
+    same = all({key: value for key, value in d.items() if key != "data"} == common and d.get("data") is not None
+               for d in descriptions)
+    return {"stacked": common, "data": np.stack([d["data"] for d in descriptions])} if same else descriptions

@@ -100,3 +100,10 @@ def type_with_article(description) -> str:
         return "None"
     name = str(description.get("type", "object")) if type(description) is dict else "object"
     return f"{'an' if name == 'ndarray' or name[:1].lower() in 'aeiou' else 'a'} {quote(name)[1:-1]}"
+
+
+def unstacked(observed) -> list:
+    """The list of descriptions that ``support.stacked`` compacted (a list is returned as it is)."""
+    if type(observed) is dict and type(observed.get("stacked")) is dict and isinstance(observed.get("data"), np.ndarray):
+        return [{**observed["stacked"], "data": item} for item in observed["data"]]
+    return list(observed)

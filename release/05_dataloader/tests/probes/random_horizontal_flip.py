@@ -6,7 +6,7 @@ from tinytorch.core.tensor import Tensor
 
 from . import probe
 from .codec import DTYPES
-from .support import describe, exception_info
+from .support import describe, exception_info, stacked
 
 
 def image(shape, dtype="float32") -> np.ndarray:
@@ -43,7 +43,7 @@ def call_many(flip, shape, calls: int, dtype="float32", wrap="ndarray") -> list:
     """What ``flip`` returned for each of ``calls`` calls on a fresh copy of ``image(shape, dtype)``."""
     source = image(shape, dtype)
     wrapper = Tensor if wrap == "Tensor" else np.asarray
-    return [observed(flip(wrapper(source.copy()))) for _ in range(calls)]
+    return stacked([observed(flip(wrapper(source.copy()))) for _ in range(calls)])
 
 
 @probe
