@@ -24,11 +24,11 @@ from __future__ import annotations
 import os
 import secrets
 import selectors
-import struct
 import sys
 import time
 
 from grader import sandbox
+from grader.child import HEADER  # the frame format, defined once for both ends
 from grading_suite.public.observe import ProbeNotRun, decode_answer
 from grading_suite.public.probes.codec import WireError
 
@@ -40,7 +40,6 @@ NOTEBOOK_SECONDS = 120
 START_SECONDS = 30
 MAX_ANSWER_BYTES = 16 << 20
 MAX_STARTS = 12
-HEADER = struct.Struct(">I")
 
 
 class _ChildGone(Exception):
