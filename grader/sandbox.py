@@ -129,7 +129,9 @@ def bwrap_command(argv: list[str], limits: Limits = Limits()) -> list[str]:
     else:
         namespaces = ["--unshare-all"]
     size = str(limits.scratch_bytes)
-    command = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
+    # --as-pid-1: the child runner is the namespace's init, which the kernel protects from
+    # signals sent inside the namespace (a submission killing its parent changes nothing).
+    command = ["bwrap", *namespaces, "--as-pid-1", "--die-with-parent", "--new-session",
                "--proc", "/proc", "--dev", "/dev", *_system_binds(),
                "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
                "--perms", "1777", "--size", size, "--tmpfs", "/scratch"]

@@ -111,8 +111,8 @@ def test_os_exit_inside_a_method_costs_only_its_checks(tmp_path):
 
 
 def test_killing_the_parent_does_not_reach_the_grader(tmp_path):
-    report = _grade(tmp_path, _with("compose", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"))
-    assert report["score"] <= 100
+    report = _grade(tmp_path, _with("dataset", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"))
+    assert report["score"] == 100, _messages(report)  # the parent is the sandbox's init: the kill is ignored
     assert _grade(tmp_path, fill_release(), "next.ipynb")["score"] == 100
 
 
