@@ -111,3 +111,14 @@ def _check_attack(attack, tmp_path):
     assert all(text.isprintable() for text in shown), attack.name
     everything = "\n".join([*shown, feedback_markdown(report, "attacker", "05_dataloader")])
     assert leaked(everything) == [], attack.name
+
+
+def test_code_that_does_nothing_scores_zero(tmp_path):
+    """Every stub replaced by `pass`: the provided lines around the stubs still return
+    something (the input, unchanged), and no check may count that as work done."""
+    cells = {name: source.replace("raise NotImplementedError()", "pass") for name, source in release_cells().items()}
+    path = tmp_path / "noop.ipynb"
+    nbformat.write(fill_release(cells, reference=False), path)
+    report = grade_notebook(path)
+    passed = [t["name"] for p in report["parts"] for t in p["tests"] if t["status"] == "passed"]
+    assert report["score"] == 0, passed

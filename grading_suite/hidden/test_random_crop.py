@@ -88,6 +88,9 @@ def test_crop_keeps_type_and_dtype(observe):
             expect(kind(result) == type_name and result.get("type") == type_name,
                    f"RandomCrop(3, padding=1) given {kind_name} of {dtype} should return {kind_name}, got "
                    f"{_describe(result)}; wrap the result with _like_input in RandomCrop.__call__")
+            expect(_shape(result) == (2, 3, 3),
+                   f"RandomCrop(3, padding=1) given {kind_name} of shape (2, 4, 5) should return shape (2, 3, 3), "
+                   f"got {_describe(result)}; types and dtypes count only for a real crop (RandomCrop.__call__)")
             expect(result.get("dtype") == dtype,
                    f"RandomCrop(3, padding=1) given {kind_name} of {dtype} should keep the dtype "
                    f"{dtype}, got {result.get('dtype')}; pad with np.pad (or a zero buffer of the "
@@ -208,6 +211,12 @@ def test_crop_without_padding_of_image_size_returns_image(observe):
     cases = [((3, 4, 4), {}, 4), ((4, 4), {}, 4), ((4, 4, 3), {"layout": "HWC"}, 4)]
     results = observe("random_crop.crops",
                       cases=[_case(_image(shape), size, 0, layout_args) for shape, layout_args, size in cases])
+    # Returning the image is right here, and also what code that does nothing returns:
+    # the points count only with a smaller crop of the same image that has the crop's shape.
+    smaller = observe("random_crop.crops", cases=[_case(_image((3, 4, 4)), 3, 0, {})])
+    expect(_shape(smaller[0]) == (3, 3, 3),
+           f"RandomCrop(3, padding=0) on a (3, 4, 4) image should return shape (3, 3, 3), got "
+           f"{_describe(smaller[0])}; cut the window in RandomCrop.__call__")
     for (shape, layout_args, size), result in zip(cases, results, strict=True):
         image = _image(shape)
         array = _array(result)

@@ -8,7 +8,8 @@ import pytest
 
 from grading_suite.public.checks import (array_of, binomial_tolerance, expect, expect_raised, kind, type_with_article,
                                          unstacked)
-from grading_suite.public.test_random_horizontal_flip import AXIS_CALLS, _changed, _check_mirrors, _image, _results
+from grading_suite.public.test_random_horizontal_flip import (AXIS_CALLS, _changed, _check_mirrors, _image, _results,
+                                                            _same)
 
 pytestmark = pytest.mark.transforms
 
@@ -89,6 +90,14 @@ def test_flip_keeps_type_and_dtype(observe):
     expected_groups = [(dtype, wrap) for dtype in dtypes for wrap in ("ndarray", "Tensor")]
     expect([(group["dtype"], group["wrap"]) for group in seen] == expected_groups,
            "the probe did not see every dtype and input type")
+    # Types and dtypes count only for a flip that flips: a correct one leaves all
+    # 64 calls unflipped with chance 2**-64.
+    image = _image((2, 3, 4))
+    expect(any(_same(result, np.flip(image, axis=2).astype(group["dtype"])) for group in seen
+               for result in unstacked(group["results"])),
+           f"RandomHorizontalFlip(p=0.5) never returned the mirrored image in {len(seen) * TYPE_CALLS} calls, so "
+           "its types and dtypes cannot be judged; flip along the width axis when a uniform draw is below p in "
+           "RandomHorizontalFlip.__call__")
     for group in seen:
         dtype, wrap = group["dtype"], group["wrap"]
         kind_name = "an ndarray" if wrap == "ndarray" else "a Tensor"
@@ -114,6 +123,10 @@ def test_flip_does_not_modify_input(observe):
     image = _image((2, 3, 4))
     seen = observe("random_horizontal_flip.inputs_after_calls", calls=AXIS_CALLS)
     expect(len(seen) == AXIS_CALLS, f"the probe saw {len(seen)} calls instead of {AXIS_CALLS}")
+    expect(any(_same(inputs.get("result"), np.flip(image, axis=2)) for inputs in seen),
+           f"RandomHorizontalFlip(p=0.5) never returned the mirrored image in {AXIS_CALLS} calls (a correct flip "
+           "misses with chance 2**-40), so leaving the input alone proves nothing; return a flipped copy in "
+           "RandomHorizontalFlip.__call__")
     for inputs in seen:
         if not np.array_equal(inputs["ndarray"], image):
             expect(False,

@@ -7,7 +7,7 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import (expect, expect_raised, is_error, items_of, kind, message_of,
+from grading_suite.public.checks import (array_of, expect, expect_raised, is_error, items_of, kind, message_of,
                                          names_number, raised, returned)
 from grading_suite.public.observe import describe_raised
 from grading_suite.public.test_tensordataset import _as_array, _images, _labels, _listed
@@ -175,6 +175,11 @@ def test_numpy_integer_index(observe):
 def test_does_not_copy_the_data(observe):
     """Building the dataset and fetching samples copy nothing of a 2 MB array and leave it unchanged."""
     seen = observe("tensordataset.copies")
+    last = items_of(seen["samples"][1]) if len(seen["samples"]) == 2 else []
+    label = array_of(last[1]) if len(last) == 2 else None
+    expect(label is not None and label.shape == () and int(label) == 511,
+           "ds[511] of TensorDataset(images, labels 0..511) should hold the label 511, got something else; memory "
+           "counts only for a dataset that returns its samples (TensorDataset.__getitem__)")
     peak = seen["build_peak"]
     expect(peak < 256 * 1024,
            f"TensorDataset over a 2 MB array should keep a reference, not a copy, but building it allocated "

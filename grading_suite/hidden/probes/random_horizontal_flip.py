@@ -5,7 +5,7 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 
 from grading_suite.public.probes import probe
-from grading_suite.public.probes.random_horizontal_flip import build, call_many, image
+from grading_suite.public.probes.random_horizontal_flip import build, call_many, image, observed
 from grading_suite.public.probes.support import attempt, describe
 
 
@@ -25,16 +25,17 @@ def kept_types(student, dtypes: list, calls: int):
 def inputs_after_calls(student, calls: int):
     """One RandomHorizontalFlip(p=0.5) called ``calls`` times, each time on a fresh ndarray
     copy of image((2, 3, 4)) and then on a fresh Tensor of it: the inputs as they were
-    after each call, ``[{"ndarray": array, "tensor": description}, ...]``."""
+    after each call and what the ndarray call returned,
+    ``[{"ndarray": array, "tensor": description, "result": description}, ...]``."""
     flip = build(student, 0.5)
     source = image((2, 3, 4))
     seen = []
     for _ in range(calls):
         given = source.copy()
-        flip(given)
+        result = flip(given)
         tensor = Tensor(source.copy())
         flip(tensor)
-        seen.append({"ndarray": np.array(given, copy=True), "tensor": describe(tensor)})
+        seen.append({"ndarray": np.array(given, copy=True), "tensor": describe(tensor), "result": observed(result)})
     return seen
 
 
