@@ -8,7 +8,7 @@ import pytest
 
 from grading_suite.public.observe import (ProbeNotRun, StudentCodeError, decode_answer, encode_answer, interpret,
                                           run_probe)
-from grading_suite.public.probes.codec import MAX_ITEMS, NotPlainData, WireError, decode, encode
+from grading_suite.public.probes.codec import MAX_ITEMS, NotPlainData, WireError, decode, encode, to_wire
 
 
 def test_plain_data_round_trips_with_types_kept():
@@ -65,3 +65,13 @@ def test_answers_have_one_of_four_shapes():
 def test_an_unknown_probe_is_reported_not_run():
     with pytest.raises(ProbeNotRun, match="no probe"):
         interpret(run_probe(None, "no_such.probe", {}, 0))
+
+
+def test_a_whole_message_crosses_the_cut_for_checks_but_shows_cut():
+    from grading_suite.public.checks import message_of, names_number, whole_message
+    from grading_suite.public.probes.support import exception_info
+
+    long = "index out of range: " + "x" * 300 + " asked 41 of 37 samples"
+    info = decode_answer(encode_answer({"raised": to_wire(exception_info(IndexError(long)))}))["raised"]
+    assert whole_message(info) == long and names_number(whole_message(info), 41)
+    assert len(message_of(info)) <= 125 and "41" not in message_of(info)

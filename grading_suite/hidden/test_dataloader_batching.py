@@ -12,7 +12,8 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import CheckFailed, array_of, expect, expect_raised, is_error, items_of, kind, raised
+from grading_suite.public.checks import (CheckFailed, array_of, expect, expect_raised, is_error, items_of, kind,
+                                         message_of, raised, whole_message)
 from grading_suite.public.observe import describe_raised
 from grading_suite.public.test_dataloader_batching import _describe, _expected_sizes, _spec
 
@@ -23,18 +24,6 @@ def _shape(described):
     """The shape of a described array as a tuple (None when it has none)."""
     shape = described.get("shape") if type(described) is dict else None
     return tuple(shape) if type(shape) is list else None
-
-
-def _message(info: dict, outcome: dict) -> str:
-    """The whole message of a raised exception (sent in pieces), else the (cut) one of its info."""
-    pieces = outcome.get("message_pieces")
-    if type(pieces) is list and all(type(piece) is str for piece in pieces):
-        return "".join(pieces)
-    return str(info.get("message", ""))
-
-
-def _cut(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @pytest.mark.points(1)
@@ -195,10 +184,10 @@ def test_bad_batch_size_message(observe):
     for bad in (-17, 2.5):
         outcome = observe("dataloader_batching.construct", size=10, batch_size=bad)
         info = expect_raised(outcome, "ValueError", f"DataLoader(batch_size={bad!r}) should raise ValueError")
-        message = _message(info, outcome)
+        message = whole_message(info)
         expect("positive integer" in message and str(bad) in message,
                f"the ValueError for batch_size={bad!r} should contain \"positive integer\" and {bad!r}, got the "
-               f"message {_cut(message)!r}; check DataLoader.__init__")
+               f"message {message_of(info)}; check DataLoader.__init__")
 
 
 @pytest.mark.points(1)
@@ -212,7 +201,7 @@ def test_numpy_integer_batch_size(observe):
         if info is not None:
             if is_error(info, "ValueError") or is_error(info, "TypeError"):
                 raise CheckFailed(f"DataLoader(12 samples, batch_size={label}) should be accepted, but it raised "
-                                  f"{info.get('type')}: {_cut(_message(info, seen))}; accept NumPy integers in "
+                                  f"{info.get('type')}: {message_of(info)}; accept NumPy integers in "
                                   "DataLoader.__init__")
             raise CheckFailed(f"DataLoader(12 samples, batch_size={label}): {describe_raised(info)}")
         expect(seen["len"] == len(expected),

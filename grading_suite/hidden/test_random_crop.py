@@ -6,7 +6,8 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import binomial_tolerance, expect, expect_raised, kind, message_of, unstacked
+from grading_suite.public.checks import (binomial_tolerance, expect, expect_raised, kind, message_of, names_number,
+                                         unstacked, whole_message)
 from grading_suite.public.test_random_crop import (_array, _call, _case, _check_crop_shapes, _describe, _image,
                                                    _shape)
 
@@ -237,10 +238,9 @@ def test_oversized_crop_message_names_both_sizes(observe):
     info = expect_raised(outcome, "ValueError",
                          "RandomCrop((16, 18), padding=2) on a (1, 11, 13) image, padded to 15 x 17, should "
                          "raise ValueError; compare the crop with the padded size in RandomCrop.__call__")
-    numbers = outcome.get("numbers")
-    numbers = numbers if type(numbers) is list else []
-    missing_crop = [n for n in (16, 18) if str(n) not in numbers]
-    missing_padded = [n for n in (15, 17) if str(n) not in numbers]
+    message = whole_message(info)
+    missing_crop = [n for n in (16, 18) if not names_number(message, n)]
+    missing_padded = [n for n in (15, 17) if not names_number(message, n)]
     expect(not missing_crop and not missing_padded,
            "the ValueError of RandomCrop((16, 18), padding=2) on an 11 x 13 image should name the crop size "
            f"(16, 18) and the padded image size (15, 17), but its message {message_of(info)} lacks "

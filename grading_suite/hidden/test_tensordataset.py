@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grading_suite.public.checks import (array_of, expect, expect_raised, is_error, items_of, kind, message_of,
-                                         names_number, raised, returned)
+                                         names_number, raised, returned, whole_message)
 from grading_suite.public.observe import describe_raised
 from grading_suite.public.test_tensordataset import _as_array, _images, _labels, _listed
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.tensordataset
 def _expect_message_names(info, numbers, expectation, advice):
     """Fail unless the message of the exception ``info`` names each of ``numbers`` as a whole
     number; the failure says ``expectation``, quotes the message, then gives ``advice``."""
-    message = str(info.get("message", ""))
+    message = whole_message(info)
     expect(all(names_number(message, number) for number in numbers),
            f"{expectation}, got the message {message_of(info)}; {advice}")
 

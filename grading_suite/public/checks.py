@@ -60,6 +60,15 @@ def message_of(info: dict) -> str:
     return quote(info.get("message", ""))
 
 
+def whole_message(info: dict) -> str:
+    """The whole message of an exception info (from its pieces), for checks of what
+    it names; show it with ``message_of``, never whole."""
+    pieces = info.get("message_pieces") if type(info) is dict else None
+    if type(pieces) is list and all(type(piece) is str for piece in pieces):
+        return "".join(pieces)
+    return str(info.get("message", "")) if type(info) is dict else ""
+
+
 def binomial_tolerance(trials: int, probability: float, false_failure: float = 1e-7) -> float:
     """Half-width t such that |count - trials*p| >= t has probability below
     ``false_failure`` for a Binomial(trials, p) count (Bernstein's inequality:

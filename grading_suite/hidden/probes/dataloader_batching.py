@@ -7,20 +7,6 @@ from grading_suite.public.probes.dataloader_batching import arrays_dataset, ids_
 from grading_suite.public.probes.support import attempt, exception_info, ids_dataset
 
 MAX_FETCHES = 1000  # indices of ``.fetched`` sent back at most
-MESSAGE_PIECE = 100  # characters per piece of an exception message (the wire cuts longer strings)
-MAX_MESSAGE = 2000  # characters of an exception message sent back at most
-
-
-def message_pieces(error: BaseException) -> list:
-    """``str(error)`` in pieces short enough to cross the wire uncut; [] if str() fails."""
-    try:
-        message = str(error)
-        if type(message) is not str:
-            return []
-    except Exception:  # noqa: BLE001 - a student __str__ may raise anything
-        return []
-    message = message[:MAX_MESSAGE]
-    return [message[start:start + MESSAGE_PIECE] for start in range(0, len(message), MESSAGE_PIECE)]
 
 
 @probe
@@ -65,13 +51,13 @@ def repeated_epochs(student, size: int, batch_size: int):
 
 @probe
 def construct(student, size: int, batch_size):
-    """Try DataLoader(ids_dataset(size), batch_size=batch_size); an exception's message comes in pieces."""
+    """Try DataLoader(ids_dataset(size), batch_size=batch_size)."""
     DataLoader = student.require("DataLoader")
     dataset = ids_dataset(student, size)
     try:
         loader = DataLoader(dataset, batch_size=batch_size)
     except Exception as error:  # noqa: BLE001 - the observation is what was raised
-        return {"raised": exception_info(error), "message_pieces": message_pieces(error)}
+        return {"raised": exception_info(error)}
     return attempt(lambda: loader)
 
 
@@ -83,6 +69,6 @@ def numpy_batch_size(student, size: int, batch_size: int, dtype: str):
     try:
         loader = DataLoader(ids_dataset(student, size), batch_size=np.dtype(dtype).type(batch_size))
     except Exception as error:  # noqa: BLE001 - the old test reported ValueError and TypeError itself
-        return {"raised": exception_info(error), "message_pieces": message_pieces(error)}
+        return {"raised": exception_info(error)}
     length = len(loader)
     return {"raised": None, "len": length, "ids": ids_of_epoch(loader)}

@@ -31,17 +31,19 @@ except ImportError:  # the student template ships grader/student_code.py as test
 
 MAX_ITEMS = 4096  # items of a list or tuple described
 MAX_TEXT = 200   # characters of a message or repr kept
+MAX_MESSAGE = 2000  # characters of an exception message sent whole, for checks of what it names
+MESSAGE_PIECE = 100  # the judge cuts each string at 120 characters: whole messages travel in pieces
 
 
-def text(value) -> str:
-    """``str(value)``, cut to MAX_TEXT characters; never raises."""
+def text(value, limit: int = MAX_TEXT) -> str:
+    """``str(value)``, cut to ``limit`` characters (default MAX_TEXT); never raises."""
     try:
         result = str(value)
         if type(result) is not str:
             raise TypeError("__str__ did not return a str")
     except Exception as error:  # noqa: BLE001 - student __str__ may raise anything
         return f"<str() raised {type(error).__name__}>"
-    return result[:MAX_TEXT]
+    return result[:limit]
 
 
 def _array_fields(array: np.ndarray) -> dict:
@@ -74,9 +76,13 @@ def describe(value, depth: int = 0) -> dict:
 
 def exception_info(error: BaseException) -> dict:
     """What an exception says: its class, the built-in exception classes it
-    derives from, its message and the student's line that raised it."""
+    derives from, its message (``message`` for display; ``message_pieces``, the
+    first MAX_MESSAGE characters in pieces, for checks of what it names: see
+    ``checks.whole_message``) and the student's line that raised it."""
     builtin = [cls.__name__ for cls in type(error).__mro__ if cls.__module__ == "builtins"]
-    return {"type": type(error).__name__[:60], "builtin": builtin, "message": text(error),
+    whole = text(error, MAX_MESSAGE)
+    return {"type": type(error).__name__[:60], "builtin": builtin, "message": whole[:MAX_TEXT],
+            "message_pieces": [whole[start:start + MESSAGE_PIECE] for start in range(0, len(whole), MESSAGE_PIECE)],
             "where": student_location(error.__traceback__) or ""}
 
 
