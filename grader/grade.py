@@ -16,6 +16,10 @@ that never runs submission code:
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
+import json
+import os
 import re
 from pathlib import Path
 
@@ -65,6 +69,24 @@ def scrub(message: str) -> str:
     return suite.short_message(message)
 
 
+@functools.lru_cache(maxsize=1)
+def _grading_secret() -> bytes:
+    """What students never see: ``TINYTORCH_GRADING_SECRET`` when set, and the
+    hidden judgements (never mounted in the sandbox)."""
+    digest = hashlib.sha256(os.environ.get("TINYTORCH_GRADING_SECRET", "").encode())
+    for path in sorted(suite.JUDGEMENT_DIRS[-1].glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def draw_key(cells: list[tuple[str, str]]) -> bytes:
+    """The key the judgements draw this submission's inputs from: the graded
+    code and the grading secret, so the same code always gets the same inputs
+    and no notebook can carry answers for inputs it cannot know in advance."""
+    code = json.dumps([list(cell) for cell in cells], ensure_ascii=False).encode("utf-8", "replace")
+    return hmac.new(_grading_secret(), code, hashlib.sha256).digest()
+
+
 MAX_NOTICES = 12
 
 
@@ -111,13 +133,17 @@ def _cap_quoted(entries) -> None:
         entry["message"] = QUOTED.sub(keep, entry["message"])
 
 
-def grade_notebook(path: Path, timeout: float = NOTEBOOK_SECONDS, unsandboxed: bool = False) -> dict:
+def grade_notebook(path: Path, timeout: float = NOTEBOOK_SECONDS, unsandboxed: bool = False,
+                   key: bytes | None = None) -> dict:
     """Grade the notebook at ``path``; return the report (see README for its shape).
 
     Args:
         timeout: seconds for the whole notebook (default 120).
         unsandboxed: grade without bubblewrap where it cannot run (trusted code
             only; the report says so).  Default False: refuse instead.
+        key: the key the judgements draw inputs from; default ``draw_key``
+            of the graded code (tests pass others to show a grade does not
+            depend on the draw).
 
     An unreadable notebook is graded 0 with a notice saying why.
 
@@ -134,7 +160,8 @@ def grade_notebook(path: Path, timeout: float = NOTEBOOK_SECONDS, unsandboxed: b
     else:
         results: dict[str, suite.TestResult] = {}
         with ProbeSession(cells, isolation, timeout) as session:
-            suite.run(session, lambda result: results.setdefault(result.nodeid, result))
+            suite.run(session, lambda result: results.setdefault(result.nodeid, result),
+                      draw_key=key if key is not None else draw_key(cells))
         if session.broken:
             raise RuntimeError(session.broken)
         report = _report(path.name, tests, results, None, notices)

@@ -136,14 +136,18 @@ class _Recorder:
         self.on_result(self.failed.pop(nodeid, None) or TestResult(nodeid, "passed"))
 
 
-def run(backend, on_result: Callable[[TestResult], None], cells: list[str] | None = None) -> int:
+def run(backend, on_result: Callable[[TestResult], None], cells: list[str] | None = None,
+        draw_key: bytes = b"local") -> int:
     """Run the judgements with ``backend`` answering their probes (see
-    ``grading_suite.public.observe.BACKEND``); return pytest's exit code."""
+    ``grading_suite.public.observe.BACKEND``) and their inputs drawn from
+    ``draw_key`` (``observe.DRAW_KEY``; default the fixed key of a student's
+    own run); return pytest's exit code."""
     from grading_suite.public import observe
 
-    previous, observe.BACKEND = observe.BACKEND, backend
+    previous = observe.BACKEND, observe.DRAW_KEY
+    observe.BACKEND, observe.DRAW_KEY = backend, draw_key
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             return pytest.main([*_targets(cells), *PYTEST_ARGS], plugins=[_Recorder(on_result)])
     finally:
-        observe.BACKEND = previous
+        observe.BACKEND, observe.DRAW_KEY = previous
