@@ -1,51 +1,43 @@
 """Grade a folder of submissions: ``python -m grader autograde DIR --jobs N``.
 
-DIR holds one folder per student.  In each, the notebook is found at
-``05_dataloader/dataloader.ipynb`` (nbgrader's submitted/ layout), else
-``dataloader.ipynb`` (a GitHub Classroom repository), else the only
-``.ipynb`` file there is.
+DIR holds one folder per student, whatever its name (``grader.intake``:
+where the notebook is found, why there may be none; the bundled
+``example_*`` folders only with ``--include-examples``).  Every student gets
+exactly one report: a grade, or 0 with the reason.
 
 For each student the report is written to ``OUT/reports/<student>.json`` and
 the feedback to ``OUT/feedback/<student>/05_dataloader/feedback.md``, each
 atomically, as soon as that student is graded.  ``OUT/grades.csv`` and
 ``OUT/summary.md`` are rebuilt from the reports at the end.  A rerun skips
-every student whose report exists for the same notebook content (its SHA-256
-is in the report), so a killed run loses at most the submissions in flight;
-``--force`` grades everything again.  ``--shard K/N`` grades every N-th
-student starting at K (for a job matrix); ``python -m grader merge`` joins the
-shards' outputs.
+every student whose report exists for the same notebook content and the same
+grader (``submission_sha256`` and ``grading_version`` in the report), so a
+killed run loses at most the submissions in flight and a changed suite
+grades everyone again; ``--force`` grades everything again, ``--student
+NAME`` one student.  ``--shard K/N`` grades every N-th student starting at K
+(for a job matrix); ``python -m grader merge`` joins the shards' outputs.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
-import re
 import multiprocessing
+import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from grader import paths
 from grader.export import write_atomically
+from grader.intake import find_notebook, is_example, students_in
+from grader.notebook_checks import read_regular_file
 from grader.parts import PARTS
 
-STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-def find_notebook(student_dir: Path) -> Path | None:
-    """The submitted notebook of one student folder, or None if there is none."""
-    for candidate in (student_dir / paths.ASSIGNMENT / paths.NOTEBOOK_NAME, student_dir / paths.NOTEBOOK_NAME):
-        if candidate.is_file():
-            return candidate
-    notebooks = sorted(p for p in student_dir.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-    return notebooks[0] if len(notebooks) == 1 else None
-
-
-def students_in(submissions: Path) -> list[str]:
-    """Student ids: the sub-folders of ``submissions`` with usable names, sorted."""
-    return sorted(p.name for p in Path(submissions).iterdir() if p.is_dir() and STUDENT_ID.match(p.name))
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # names that are also GitHub repository suffixes
+RETRIES = 2  # fresh worker pools after one dies, before its students get an error row
 
 
 def shard_of(students: list[str], shard: str | None) -> list[str]:
@@ -64,7 +56,26 @@ def shard_of(students: list[str], shard: str | None) -> list[str]:
 
 
 def digest(path: Path | None) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.is_file() else "missing"
+    """SHA-256 of the notebook if it is a readable regular file, else a word saying why not."""
+    if path is None:
+        return "missing"
+    try:
+        return hashlib.sha256(read_regular_file(path)).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+@functools.lru_cache(maxsize=1)
+def grading_version() -> str:
+    """SHA-256 of everything that decides a grade: the grading suite, the
+    grader, the provided library and the release notebook.  A report made
+    under another version is graded again."""
+    files = [*sorted((paths.ROOT / "grading_suite").rglob("*.py")), *sorted((paths.ROOT / "grader").rglob("*.py")),
+             *sorted((paths.ROOT / "tinytorch").rglob("*.py")), paths.RELEASE_NOTEBOOK]
+    total = hashlib.sha256()
+    for path in files:
+        total.update(str(path.relative_to(paths.ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return total.hexdigest()
 
 
 def report_path(output: Path, student: str) -> Path:
@@ -73,75 +84,139 @@ def report_path(output: Path, student: str) -> Path:
 
 def load_report(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        report = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return report if isinstance(report, dict) else None
 
 
-def missing_notebook_report(student_dir: Path) -> dict:
+def zero_report(problem: str) -> dict:
+    """A report of 0 points whose only notice is ``problem``."""
     from grader.grade import _report, hidden_tests
 
-    problem = (f"no notebook found: expected {paths.ASSIGNMENT}/{paths.NOTEBOOK_NAME} or "
-               f"{paths.NOTEBOOK_NAME} in the submission (or exactly one .ipynb file)")
     return _report(paths.NOTEBOOK_NAME, hidden_tests(), {}, problem, [problem])
+
+
+def grader_error_report(error: BaseException | str) -> dict:
+    """0 points because the grader failed (not the submission): never reused, a rerun grades again."""
+    from grader.grade import scrub
+
+    what = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    report = zero_report(f"the grader failed on this submission ({scrub(what)[:300]}); "
+                         "the instructor will grade it again")
+    report["grader_error"] = scrub(what)[:300]
+    return report
+
+
+def save_report(output: Path, student: str, report: dict) -> None:
+    """Write the student's feedback, then the report (last: it marks the student done)."""
+    from grader.feedback import feedback_markdown
+
+    write_atomically(Path(output) / "feedback" / student / paths.ASSIGNMENT / "feedback.md",
+                     feedback_markdown(report, student, paths.ASSIGNMENT))
+    write_atomically(report_path(output, student), json.dumps(report, indent=2) + "\n")
+
+
+def up_to_date(report: dict | None, sha: str) -> bool:
+    """Whether ``report`` still holds for a notebook of this digest under this grader."""
+    return (report is not None and not report.get("grader_error") and sha not in ("unreadable",)
+            and report.get("submission_sha256") == sha and report.get("grading_version") == grading_version())
 
 
 def grade_student(submissions: Path, output: Path, student: str, force: bool,
                   unsandboxed: bool = False) -> tuple[str, dict, bool]:
     """Grade one student unless an up-to-date report exists; return
-    (student, report, graded_now)."""
-    from grader.feedback import feedback_markdown
-    from grader.grade import grade_notebook
+    (student, report, graded_now).  Whatever the folder holds, the student
+    gets a report: a grade, or 0 with the reason.
 
-    notebook = find_notebook(Path(submissions) / student)
-    sha = digest(notebook)
-    destination = report_path(output, student)
-    existing = load_report(destination)
-    if existing and not force and existing.get("submission_sha256") == sha:
+    Raises:
+        sandbox.SandboxUnavailable: bubblewrap cannot run (nothing can be graded).
+    """
+    from grader.grade import grade_notebook
+    from grader.sandbox import SandboxUnavailable
+
+    found = find_notebook(Path(submissions) / student)
+    sha = digest(found.path)
+    existing = load_report(report_path(output, student))
+    if not force and up_to_date(existing, sha):
         return student, existing, False
-    if notebook:
-        report = grade_notebook(notebook, unsandboxed=unsandboxed)
-    else:
-        report = missing_notebook_report(Path(submissions) / student)
+    try:
+        report = grade_notebook(found.path, unsandboxed=unsandboxed) if found.path else zero_report(found.problem)
+    except SandboxUnavailable:
+        raise
+    except Exception as error:  # noqa: BLE001 - one submission's grader failure never stops the class
+        report = grader_error_report(error)
     report["student"] = student
     report["submission_sha256"] = sha
-    feedback = feedback_markdown(report, student, paths.ASSIGNMENT)
-    write_atomically(Path(output) / "feedback" / student / paths.ASSIGNMENT / "feedback.md", feedback)
-    write_atomically(destination, json.dumps(report, indent=2) + "\n")  # last: marks the student done
+    report["grading_version"] = grading_version()
+    save_report(output, student, report)
     return student, report, True
 
 
 def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int = 2, force: bool = False,
-              shard: str | None = None, progress: bool = True, unsandboxed: bool = False) -> dict[str, dict]:
-    """Grade every student of ``submissions`` (or of one shard); return
-    student -> report, and write reports, feedback, grades.csv and summary.md.
+              shard: str | None = None, progress: bool = True, unsandboxed: bool = False,
+              students: list[str] | None = None, include_examples: bool = False) -> dict[str, dict]:
+    """Grade every student of ``submissions`` (or of one shard, or only
+    ``students``, which are graded again); return student -> report, and write
+    reports, feedback, grades.csv and summary.md.
 
     Each of ``jobs`` worker processes grades one submission at a time (the
-    judgements run in the worker, the submission in its sandboxed child).
+    judgements run in the worker, the submission in its sandboxed child).  A
+    worker that dies is replaced; its students are graded again, and after
+    RETRIES fresh pools get a grader-error row.  Reports that failed because
+    of the grader say so (``grader_error``) and are graded again on a rerun.
 
     Raises:
         sandbox.SandboxUnavailable: before grading anything, if bubblewrap
             cannot run and ``unsandboxed`` is False.
+        ValueError: a name in ``students`` is not a student of ``submissions``.
     """
     from grader import sandbox
     from grader.grade import hidden_tests
 
     sandbox.isolation(unsandboxed)  # fail closed before any work
     hidden_tests()  # a broken suite fails here, once
-    students = shard_of(students_in(submissions), shard)
-    reports, graded = {}, 0
-    bar = _progress_bar(len(students), progress)
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
-        futures = [pool.submit(grade_student, submissions, output, s, force, unsandboxed) for s in students]
-        for future in as_completed(futures):
-            student, report, graded_now = future.result()
-            reports[student] = report
-            graded += graded_now
-            bar.update(1)
+    everyone = students_in(submissions, include_examples=True)
+    if students:
+        unknown = sorted(set(students) - set(everyone))
+        if unknown:
+            raise ValueError(f"--student: no folder {', '.join(map(repr, unknown))} in {submissions}")
+        chosen, force = sorted(set(students)), True
+    else:
+        chosen = shard_of([s for s in everyone if include_examples or not is_example(s)], shard)
+    reports: dict[str, dict] = {}
+    bar = _progress_bar(len(chosen), progress)
+    pending = list(chosen)
+    for _attempt in range(RETRIES + 1):
+        pending = _grade_in_pool(submissions, output, pending, force, unsandboxed, jobs, reports, bar)
+        if not pending:
+            break
+    for student in pending:
+        report = grader_error_report("a grading worker process died while grading this submission")
+        report["student"] = student
+        save_report(output, student, report)
+        reports[student] = report
     bar.close()
     write_summaries(output)
     return reports
+
+
+def _grade_in_pool(submissions, output, students, force, unsandboxed, jobs, reports, bar) -> list[str]:
+    """Grade ``students`` in a pool of ``jobs`` workers; return those a dying worker left ungraded."""
+    context = multiprocessing.get_context("forkserver")
+    left = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+        futures = {pool.submit(grade_student, submissions, output, s, force, unsandboxed): s for s in students}
+        for future in as_completed(futures):
+            student = futures[future]
+            try:
+                _, report, _graded_now = future.result()
+            except BrokenProcessPool:
+                left.append(student)
+                continue
+            reports[student] = report
+            bar.update(1)
+    return sorted(left)
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -173,8 +248,16 @@ def grades_csv(reports: dict[str, dict]) -> str:
     return buffer.getvalue()
 
 
+SUMMARY_LIMIT = 512 * 1024  # characters of summary.md (GitHub's step summary takes 1 MiB)
+NOTED_STUDENTS = 200  # students listed with their notes at most
+
+
 def summary_markdown(reports: dict[str, dict]) -> str:
-    """Class summary: count, mean per part, score distribution, notices."""
+    """Class summary: count, mean per part, score distribution, grader
+    failures, notices (escaped: names and notices come from submissions),
+    at most SUMMARY_LIMIT characters."""
+    from grader.feedback import escape
+
     lines = [f"# {paths.ASSIGNMENT}: class summary", "", f"Submissions graded: {len(reports)}", ""]
     if not reports:
         return "\n".join(lines) + "\n"
@@ -189,11 +272,22 @@ def summary_markdown(reports: dict[str, dict]) -> str:
     full = sum(1 for r in reports.values() if r["score"] == r["max_score"])
     lines += ["", f"Full marks: {full}; zero: {sum(1 for t in totals if t == 0)}; "
                   f"median: {totals[len(totals) // 2]:g}.", ""]
-    flagged = {s: r["notices"] for s, r in reports.items() if r.get("notices")}
+    failed = sorted(s for s, r in reports.items() if r.get("grader_error"))
+    if failed:
+        lines += ["## Grader failures (graded 0 until a rerun succeeds)", ""]
+        lines += [f"- {escape(s)}: {escape(reports[s]['grader_error'])}" for s in failed[:NOTED_STUDENTS]]
+        lines.append("")
+    flagged = sorted((s, r["notices"]) for s, r in reports.items() if r.get("notices") and not r.get("grader_error"))
     if flagged:
         lines += ["## Submissions with notes", ""]
-        lines += [f"- {student}: {' | '.join(notes)}" for student, notes in sorted(flagged.items())]
-    return "\n".join(lines) + "\n"
+        lines += [f"- {escape(student)}: {escape(' | '.join(map(str, notes)))[:600]}"
+                  for student, notes in flagged[:NOTED_STUDENTS]]
+        if len(flagged) > NOTED_STUDENTS:
+            lines.append(f"- ... and {len(flagged) - NOTED_STUDENTS} more: see grades.csv")
+    text = "\n".join(lines) + "\n"
+    if len(text) > SUMMARY_LIMIT:
+        text = text[: SUMMARY_LIMIT - 80].rsplit("\n", 1)[0] + "\n\n(summary cut here: see grades.csv)\n"
+    return text
 
 
 def write_summaries(output: Path) -> dict[str, dict]:

@@ -75,9 +75,16 @@ def _autograde(arguments) -> int:
 
     reports = autograde(Path(arguments.submissions), Path(arguments.output), jobs=arguments.jobs,
                         force=arguments.force, shard=arguments.shard, progress=not arguments.quiet,
-                        unsandboxed=arguments.unsandboxed)
+                        unsandboxed=arguments.unsandboxed, students=arguments.student,
+                        include_examples=arguments.include_examples)
     print(f"graded {len(reports)} submissions; grades: {Path(arguments.output) / 'grades.csv'}, "
           f"summary: {Path(arguments.output) / 'summary.md'}")
+    failed = sorted(student for student, report in reports.items() if report.get("grader_error"))
+    if failed:
+        print(f"the grader itself failed on {len(failed)} submission(s), graded 0 for now; rerun to grade them: "
+              + "; ".join(f"{student}: {reports[student]['grader_error']}" for student in failed[:10]),
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -142,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--shard", metavar="K/N", help="grade only every N-th student starting at K")
     autograde.add_argument("--quiet", action="store_true", help="no progress bar")
     autograde.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED_HELP)
+    autograde.add_argument("--student", action="append", metavar="NAME",
+                           help="grade only this student's folder, again (repeatable)")
+    autograde.add_argument("--include-examples", action="store_true",
+                           help="also grade the bundled example_* folders (left out of a class by default)")
     autograde.set_defaults(run=_autograde)
 
     merge = commands.add_parser("merge", help="merge the outputs of several autograde shards")

@@ -67,7 +67,8 @@ def run_demo() -> int:
     _step("4/5 grade submitted/ with the hidden suite (python -m grader autograde submitted/)")
     from grader.autograde import autograde
 
-    reports = autograde(paths.SUBMITTED_DIR, paths.AUTOGRADED_DIR, jobs=2, force=True, progress=False)
+    reports = autograde(paths.SUBMITTED_DIR, paths.AUTOGRADED_DIR, jobs=2, force=True, progress=False,
+                        include_examples=True)
     scores = {student: {**{p["name"]: p["score"] for p in r["parts"]}, "total": r["score"]}
               for student, r in reports.items()}
     first = next(iter(reports.values()))

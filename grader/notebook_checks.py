@@ -82,7 +82,10 @@ def _parse(path: Path) -> tuple[dict | None, list[str], str | None]:
     if not isinstance(notebook, dict) or not ("cells" in notebook or "worksheets" in notebook):
         return None, [], "the notebook could not be read: it is JSON but not a Jupyter notebook"
     notices = []
-    if notebook.get("nbformat", 4) < 4:
+    version = notebook.get("nbformat", 4)
+    if type(version) is not int:
+        return None, [], f"the notebook could not be read: its nbformat should be a number, got {type(version).__name__}"
+    if version < 4:
         import nbformat
 
         try:

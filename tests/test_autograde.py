@@ -11,37 +11,26 @@ import time
 import pytest
 
 from grader import paths
-from grader.autograde import autograde, find_notebook, merge, shard_of, students_in
+from grader.autograde import autograde, merge, shard_of
+from grader.intake import students_in
+from tests.test_intake import deep_tree, remove_deep_tree
 
 EXAMPLES = ["example_partial", "example_perfect", "example_untouched"]
 
 
 def _class_of(tmp_path, copies=2):
-    """A submissions folder with `copies` students per bundled example."""
+    """A submissions folder with `copies` students per bundled example (named
+    ``perfect-0`` ...: ``example_*`` folders are the bundled examples, left out of a class)."""
     submissions = tmp_path / "submitted"
     for example in EXAMPLES:
         for index in range(copies):
-            shutil.copytree(paths.SUBMITTED_DIR / example, submissions / f"{example}-{index}")
+            shutil.copytree(paths.SUBMITTED_DIR / example, submissions / f"{example.removeprefix('example_')}-{index}")
     return submissions
 
 
 def _rows(output):
     with open(output / "grades.csv", newline="") as stream:
         return list(csv.DictReader(stream))
-
-
-def test_notebook_is_found_in_each_layout(tmp_path):
-    nbgrader_style = tmp_path / "a" / paths.ASSIGNMENT / paths.NOTEBOOK_NAME
-    classroom_style = tmp_path / "b" / paths.NOTEBOOK_NAME
-    renamed = tmp_path / "c" / "my work.ipynb"
-    for path in (nbgrader_style, classroom_style, renamed):
-        path.parent.mkdir(parents=True)
-        path.write_text("{}")
-    (tmp_path / "d").mkdir()
-    assert find_notebook(tmp_path / "a") == nbgrader_style
-    assert find_notebook(tmp_path / "b") == classroom_style
-    assert find_notebook(tmp_path / "c") == renamed
-    assert find_notebook(tmp_path / "d") is None
 
 
 def test_shards_partition_the_class():
@@ -60,9 +49,9 @@ def test_autograde_writes_one_row_per_student_and_resumes(tmp_path):
     autograde(submissions, output, jobs=2, progress=False)
     rows = {row["student"]: row for row in _rows(output)}
     assert sorted(rows) == students_in(submissions)
-    assert rows["example_perfect-0"]["total"] == "100" and rows["example_untouched-1"]["total"] == "0"
+    assert rows["perfect-0"]["total"] == "100" and rows["untouched-1"]["total"] == "0"
     assert rows["no-notebook"]["total"] == "0" and "no notebook found" in rows["no-notebook"]["notes"]
-    assert (output / "feedback" / "example_partial-0" / paths.ASSIGNMENT / "feedback.md").is_file()
+    assert (output / "feedback" / "partial-0" / paths.ASSIGNMENT / "feedback.md").is_file()
     stamps = {p.name: p.stat().st_mtime_ns for p in (output / "reports").glob("*.json")}
     autograde(submissions, output, jobs=2, progress=False)
     assert {p.name: p.stat().st_mtime_ns for p in (output / "reports").glob("*.json")} == stamps
@@ -110,3 +99,65 @@ def test_shards_merge_into_the_same_grades(tmp_path):
     assert _rows(merged) == _rows(whole)
     with pytest.raises(ValueError, match="appears in both"):
         merge([shard_outputs[0], shard_outputs[0]], tmp_path / "twice")
+
+
+@pytest.mark.slow
+def test_a_class_where_anything_can_be_in_a_folder_gets_one_row_each(tmp_path):
+    """Odd names, links, a FIFO, malformed and deeply nested JSON, a 1100-deep
+    tree, a committed .venv: one row each, a reason for every 0, exit 0."""
+    import json
+
+    import nbformat
+
+    from grader.submission import fill_release
+
+    submissions = tmp_path / "class"
+    good = nbformat.writes(fill_release())
+
+    def student(name, relative=paths.NOTEBOOK_NAME, text=good):
+        path = submissions / name / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    for name in ("bob smith", "josé", "_under", "@octocat <b>hi"):
+        student(name)
+    student("venv")
+    (submissions / "venv" / ".venv" / "bin").mkdir(parents=True)
+    os.symlink("/usr/bin/python3", submissions / "venv" / ".venv" / "bin" / "python")
+    (submissions / "fifo").mkdir()
+    os.mkfifo(submissions / "fifo" / paths.NOTEBOOK_NAME)
+    (submissions / "zero").mkdir()
+    os.symlink("/dev/zero", submissions / "zero" / paths.NOTEBOOK_NAME)
+    (submissions / "source-link").mkdir()
+    os.symlink(paths.SOURCE_NOTEBOOK, submissions / "source-link" / paths.NOTEBOOK_NAME)
+    nb = json.loads(good)
+    student("nbformat-string", text=json.dumps({**nb, "nbformat": "4"}))
+    first_solution = next(i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("solution"))
+    cells = list(nb["cells"])
+    cells[first_solution] = "a cell that is a string"
+    student("cell-string", text=json.dumps({**nb, "cells": cells}))
+    student("deep-json", text='{"cells": ' + "[" * 100000 + "]" * 100000 + "}")
+    deep = deep_tree(submissions / "deep-tree")
+    (submissions / "empty").mkdir()
+    (submissions / "example_perfect").mkdir()  # a bundled example: not a student of the class
+    output = tmp_path / "out"
+    try:
+        run = subprocess.run([sys.executable, "-m", "grader", "autograde", str(submissions), "--output", str(output),
+                              "--jobs", "2", "--quiet"], capture_output=True, text=True, timeout=600)
+    finally:
+        remove_deep_tree(deep)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = {row["student"]: row for row in _rows(output)}
+    expected = sorted(p.name for p in submissions.iterdir() if p.name != "example_perfect")
+    assert sorted(rows) == expected
+    for name in ("bob smith", "josé", "_under", "@octocat <b>hi", "venv"):
+        assert rows[name]["total"] == "100", (name, rows[name]["notes"])
+    reasons = {"fifo": "not a regular file", "zero": "symbolic link", "source-link": "symbolic link",
+               "nbformat-string": "nbformat", "deep-json": "could not be read", "deep-tree": "no notebook found",
+               "empty": "no notebook found"}
+    for name, reason in reasons.items():
+        assert rows[name]["total"] == "0" and reason in rows[name]["notes"], (name, rows[name]["notes"])
+    assert float(rows["cell-string"]["total"]) < 100
+    summary = (output / "summary.md").read_text()
+    assert "<b>" not in summary and "@octocat" not in summary and "@\u200boctocat" in summary
