@@ -32,7 +32,7 @@ from pathlib import Path
 
 from grader import paths
 from grader.export import write_atomically
-from grader.intake import find_notebook, is_example, students_in
+from grader.intake import find_notebook, is_example, not_collected, students_in
 from grader.notebook_checks import read_regular_file
 from grader.parts import PARTS
 
@@ -135,13 +135,20 @@ def grade_student(submissions: Path, output: Path, student: str, force: bool,
     from grader.grade import grade_notebook
     from grader.sandbox import SandboxUnavailable
 
-    found = find_notebook(Path(submissions) / student)
+    folder = Path(submissions) / student
+    found = find_notebook(folder)
+    reason = None if found.path else not_collected(folder)
     sha = digest(found.path)
     existing = load_report(report_path(output, student))
     if not force and up_to_date(existing, sha):
         return student, existing, False
     try:
-        report = grade_notebook(found.path, unsandboxed=unsandboxed) if found.path else zero_report(found.problem)
+        if found.path:
+            report = grade_notebook(found.path, unsandboxed=unsandboxed)
+        else:
+            report = zero_report(f"not collected: {reason}" if reason else found.problem)
+            if reason:
+                report["not_collected"] = reason
     except SandboxUnavailable:
         raise
     except Exception as error:  # noqa: BLE001 - one submission's grader failure never stops the class
@@ -277,7 +284,13 @@ def summary_markdown(reports: dict[str, dict]) -> str:
         lines += ["## Grader failures (graded 0 until a rerun succeeds)", ""]
         lines += [f"- {escape(s)}: {escape(reports[s]['grader_error'])}" for s in failed[:NOTED_STUDENTS]]
         lines.append("")
-    flagged = sorted((s, r["notices"]) for s, r in reports.items() if r.get("notices") and not r.get("grader_error"))
+    missing = sorted(s for s, r in reports.items() if r.get("not_collected"))
+    if missing:
+        lines += [f"## Not collected ({len(missing)})", ""]
+        lines += [f"- {escape(s)}: {escape(reports[s]['not_collected'])}" for s in missing[:NOTED_STUDENTS]]
+        lines.append("")
+    flagged = sorted((s, r["notices"]) for s, r in reports.items()
+                     if r.get("notices") and not r.get("grader_error") and not r.get("not_collected"))
     if flagged:
         lines += ["## Submissions with notes", ""]
         lines += [f"- {escape(student)}: {escape(' | '.join(map(str, notes)))[:600]}"

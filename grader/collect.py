@@ -29,12 +29,19 @@ Committer dates are written by whoever commits, so a student can backdate a
 commit.  GitHub's push events (the repository's activity log) are the
 authoritative record of when work arrived; this tool trusts committer dates.
 
+Symbolic links in a repository (a committed ``.venv`` is full of them) are
+left out of the extracted files and counted in the record's ``"links_left_out"``.
+
 Errors: ``ValueError`` naming the argument and its value for a bad
 ``--deadline``, ``--org``, ``--prefix``, ``--url-template``, ``--repos`` line,
-for missing inputs, or for a ``DEST/<student>`` folder that collect did not
-write; ``RuntimeError`` if ``gh`` cannot list the organization.  A repository
-that cannot be cloned is reported and its folder left as it was; the
-command then exits 1.
+or for missing inputs; ``RuntimeError`` if ``gh`` cannot list the
+organization.  A repository that cannot be collected (clone fails, a
+``DEST/<student>`` folder collect did not write) does not stop the others: the
+reason goes to ``DEST/.collect.json`` and, when the student has no folder yet,
+to a folder holding only ``.submission.json`` with ``"not_collected"``, which
+autograde grades 0 "not collected" with the reason (an earlier collection is
+left as it was and graded).  The command exits 1 only when nothing at all
+could be collected.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from grader import paths
 
 DEFAULT_URL_TEMPLATE = "https://github.com/{owner}/{repo}.git"
 RECORD = ".submission.json"
+REPORT = ".collect.json"  # in DEST: what was and was not collected, and why (a hidden name: not a student)
 GIT_TIMEOUT_SECONDS = 600
 GITHUB_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -219,6 +227,35 @@ def _replace(staging: Path, target: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
+def _without_links(left_out: list):
+    """A tar extraction filter: tarfile's ``data`` filter, except that links
+    (and any member the data filter refuses) are left out and listed in ``left_out``."""
+
+    def keep(member: tarfile.TarInfo, destination: str) -> tarfile.TarInfo | None:
+        if member.issym() or member.islnk():
+            left_out.append(member.name)
+            return None
+        try:
+            return tarfile.data_filter(member, destination)
+        except tarfile.FilterError:
+            left_out.append(member.name)
+            return None
+
+    return keep
+
+
+def record_not_collected(repo: Repo, dest: Path, reason: str) -> None:
+    """Give a student with no folder yet a record saying why nothing was collected."""
+    target = Path(dest) / repo.student
+    if os.path.lexists(target):
+        return  # an earlier collection (or someone's folder) stays as it was
+    staging = Path(tempfile.mkdtemp(prefix=f".{repo.student}.new.", dir=dest))
+    staging.chmod(0o755)
+    record = {"student": repo.student, "repo": repo.full_name, "commit": None, "not_collected": reason}
+    (staging / RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    _replace(staging, target)
+
+
 def collect_one(repo: Repo, dest: Path, deadline: datetime | None, url_template: str) -> str:
     """Collect one repository into ``dest/<student>``; return what happened
     ("new", "updated" or "unchanged", with the commit)."""
@@ -245,8 +282,11 @@ def collect_one(repo: Repo, dest: Path, deadline: datetime | None, url_template:
             if found:
                 archive = Path(scratch) / "tree.tar"
                 _git("archive", "--format=tar", "-o", str(archive), found[0], cwd=clone)
+                links = []
                 with tarfile.open(archive) as tar:
-                    tar.extractall(staging, filter="data")
+                    tar.extractall(staging, filter=_without_links(links))
+                if links:
+                    record["links_left_out"] = len(links)
                 own = staging / RECORD  # a student's own record never counts
                 if own.is_dir() and not own.is_symlink():
                     shutil.rmtree(own)
@@ -281,15 +321,25 @@ def collect(repos: list[Repo], dest: Path = paths.SUBMITTED_DIR, deadline: datet
     def one(repo: Repo) -> tuple[str, tuple[bool, str]]:
         try:
             return repo.student, (True, collect_one(repo, Path(dest), deadline, url_template))
-        except (RuntimeError, ValueError, OSError, subprocess.TimeoutExpired, tarfile.TarError) as error:
-            return repo.student, (False, f"{repo.full_name}: {' '.join(str(error).split())}")
+        except Exception as error:  # noqa: BLE001 - one repository never stops the others
+            reason = f"{repo.full_name}: {' '.join(str(error).split())[:500] or type(error).__name__}"
+            try:
+                record_not_collected(repo, Path(dest), reason)
+            except OSError as second:
+                reason += f" (and its record could not be written: {second.strerror or second})"
+            return repo.student, (False, reason)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return dict(pool.map(one, repos))
+        results = dict(pool.map(one, repos))
+    report = {"collected": {s: m for s, (ok, m) in sorted(results.items()) if ok},
+              "not_collected": {s: m for s, (ok, m) in sorted(results.items()) if not ok}}
+    (Path(dest) / REPORT).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return results
 
 
 def run(arguments) -> int:
-    """The ``collect`` command: 0 if every repository was collected, else 1."""
+    """The ``collect`` command: 0 if any repository was collected (those that
+    were not are listed on stderr and in DEST/.collect.json), else 1."""
     deadline = parse_deadline(arguments.deadline)
     repos = select_repos(arguments.org, arguments.prefix, arguments.repos)
     results = collect(repos, Path(arguments.dest), deadline, arguments.url_template, arguments.jobs)
@@ -299,8 +349,8 @@ def run(arguments) -> int:
             print(f"{student}: {message}")
     print(f"collected {len(results) - len(failed)} of {len(results)} repositories into {arguments.dest}")
     for student in failed:
-        print(f"grader collect: {student}: {results[student][1]}", file=sys.stderr)
-    return 1 if failed else 0
+        print(f"grader collect: not collected: {student}: {results[student][1]}", file=sys.stderr)
+    return 1 if failed and len(failed) == len(results) else 0
 
 
 def add_parser(commands) -> None:

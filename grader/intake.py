@@ -10,12 +10,14 @@ and the bundled examples (``example_*``) only when asked for.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader import paths
 
+COLLECT_RECORD = ".submission.json"  # written by ``grader collect`` in each student's folder
 EXAMPLE_PREFIX = "example_"  # the bundled example submissions in submitted/
 MAX_DEPTH = 6  # folders below a student's folder searched for a notebook
 MAX_ENTRIES = 5000  # entries looked at in one student's folder at most
@@ -113,3 +115,15 @@ def _notebooks_below(folder: Path) -> tuple[list[Path], bool]:
                     found.append(Path(entry.path))
         level = below
     return sorted(found), True
+
+
+def not_collected(student_dir: Path) -> str | None:
+    """Why ``grader collect`` could not collect this student (from its record), or None."""
+    from grader.notebook_checks import read_regular_file
+
+    try:
+        record = json.loads(read_regular_file(Path(student_dir) / COLLECT_RECORD, limit=1 << 16))
+    except (OSError, ValueError):
+        return None
+    reason = record.get("not_collected") if isinstance(record, dict) else None
+    return " ".join(reason.split())[:300] if isinstance(reason, str) and reason.strip() else None

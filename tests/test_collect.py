@@ -98,7 +98,7 @@ def test_collect_takes_the_last_commit_before_the_deadline_then_autograde_grades
 
     result = _grader(*collect, "--deadline", DEADLINE)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in dest.iterdir()) == ["alice", "bob", "carol", "dave"]  # no temp folders left
+    assert sorted(p.name for p in dest.iterdir()) == [".collect.json", "alice", "bob", "carol", "dave"]  # no temp folders
     expected = {"alice": (1, "perfect"), "bob": (0, "partial"), "dave": (0, "untouched")}
     for student, (index, example) in expected.items():
         assert (dest / student / paths.NOTEBOOK_NAME).read_bytes() == EXAMPLES[example].read_bytes()
@@ -140,10 +140,43 @@ def test_collect_lists_the_organization_with_gh_and_reports_a_repository_it_cann
                      "--url-template", f"file://{tmp_path}/remotes/{{repo}}.git", env=env)
     assert [call["argv"] for call in _calls(log)] == [["api", "--paginate", "orgs/my-class/repos",
                                                        "--jq", ".[].name"]]
-    assert result.returncode == 1 and "ghost" in result.stderr and "my-class/course-ghost" in result.stderr
-    assert sorted(p.name for p in dest.iterdir()) == ["alice", "bob"]
+    assert result.returncode == 0 and "not collected: ghost" in result.stderr and "my-class/course-ghost" in result.stderr
+    assert sorted(p.name for p in dest.iterdir()) == [".collect.json", "alice", "bob", "ghost"]
     assert _record(dest, "bob")["repo"] == "my-class/course-bob"
     assert (dest / "bob" / paths.NOTEBOOK_NAME).read_bytes() == EXAMPLES["perfect"].read_bytes()
+    report = json.loads((dest / ".collect.json").read_text())
+    assert sorted(report["collected"]) == ["alice", "bob"] and "my-class/course-ghost" in report["not_collected"]["ghost"]
+    assert "course-ghost" in _record(dest, "ghost")["not_collected"]
+    output = tmp_path / "autograded"
+    graded = _grader("autograde", dest, "--output", output, "--jobs", "2", "--quiet")
+    assert graded.returncode == 0, graded.stderr
+    with open(output / "grades.csv", newline="") as stream:
+        rows = {row["student"]: row for row in csv.DictReader(stream)}
+    assert sorted(rows) == ["alice", "bob", "ghost"]
+    assert rows["ghost"]["total"] == "0" and rows["ghost"]["notes"].startswith("not collected: my-class/course-ghost")
+    assert "## Not collected (1)" in (output / "summary.md").read_text()
+
+
+def test_links_in_a_repository_are_left_out_not_fatal(tmp_path):
+    """A committed .venv (links to the system's python) and links out of the repository."""
+    work = tmp_path / "work" / "course-erin"
+    (work / ".venv" / "bin").mkdir(parents=True)
+    _git(work, "init", "-q", "-b", "main")
+    shutil.copy(EXAMPLES["perfect"], work / paths.NOTEBOOK_NAME)
+    os.symlink("/usr/bin/python3", work / ".venv" / "bin" / "python")
+    os.symlink("../../../../etc/passwd", work / "escape")
+    os.symlink(paths.NOTEBOOK_NAME, work / "alias.ipynb")
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "work", date=DEADLINE)
+    _git(tmp_path, "clone", "-q", "--bare", str(work), str(tmp_path / "remotes" / "course-erin.git"))
+    (tmp_path / "repos.txt").write_text("course-erin\n")
+    dest = tmp_path / "submitted"
+    result = _grader("collect", "--repos", tmp_path / "repos.txt", "--prefix", "course", "--dest", dest,
+                     "--url-template", f"file://{tmp_path}/remotes/{{repo}}.git")
+    assert result.returncode == 0, result.stderr
+    assert (dest / "erin" / paths.NOTEBOOK_NAME).read_bytes() == EXAMPLES["perfect"].read_bytes()
+    assert not any(p.is_symlink() for p in (dest / "erin").rglob("*"))
+    assert _record(dest, "erin")["links_left_out"] == 3
 
 
 def test_collect_never_replaces_a_folder_it_did_not_write(tmp_path):
