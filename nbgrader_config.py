@@ -23,7 +23,11 @@ c.CourseDirectory.db_url = f"sqlite:///{GRADEBOOK.resolve()}"
 # data kept beside the source notebook stay private.  nbgrader's `include`
 # option only applies to its exchange, so the whitelist is "ignore everything".
 c.CourseDirectory.ignore = ["*"]
-c.CourseDirectory.feedback_directory = "autograded/feedback"
+# nbgrader's HTML feedback and CSV export go beside the grader's outputs, never
+# over them (generate_feedback --force empties its folder per student) and never
+# at the repository root, where real grades could be committed.
+c.CourseDirectory.feedback_directory = "autograded/nbgrader_feedback"
+c.CsvExportPlugin.to = str(ROOT / "autograded" / "nbgrader_grades.csv")
 
 # Autograding never runs submission code in a Jupyter kernel: GradeInSandbox
 # grades the notebook in the grader's sandbox and writes each test cell's

@@ -2,7 +2,8 @@
 grade the bundled example submissions -> grades.csv, feedback, figures.
 
 Everything is written under ``autograded/``: ``grades.csv``, ``feedback/``
-(nbgrader's HTML feedback per student) and ``figures/`` (PNG files).
+(the grader's Markdown feedback per student), ``nbgrader_feedback/``
+(nbgrader's HTML feedback) and ``figures/`` (PNG files).
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def run_demo() -> int:
               f"grader {scores[student]['total']:g} -> {agree}")
     disagreements = [s for s in scores if nbgrader_totals.get(s) != scores[s]["total"]]
     generate_feedback()
-    print(f"  nbgrader feedback (hidden tests removed): autograded/feedback/<student>/{paths.ASSIGNMENT}/"
+    print(f"  nbgrader feedback (hidden tests removed): autograded/nbgrader_feedback/<student>/{paths.ASSIGNMENT}/"
           f"{paths.NOTEBOOK_NAME.replace('.ipynb', '.html')}")
     print(f"demo finished in {time.perf_counter() - started:.1f} s")
     return 1 if disagreements else 0

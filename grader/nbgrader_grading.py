@@ -19,7 +19,7 @@ def autograde_all(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGN
 
 def generate_feedback(course_root: Path = paths.ROOT, assignment: str = paths.ASSIGNMENT) -> None:
     """``nbgrader generate_feedback``: HTML feedback per student under
-    autograded/feedback/, with hidden tests removed (grader.nbgrader_feedback)."""
+    autograded/nbgrader_feedback/, with hidden tests removed (grader.nbgrader_feedback)."""
     run_nbgrader(["generate_feedback", assignment, "--force", "--log-level=WARN"], course_root)
 
 

@@ -14,7 +14,10 @@ The repository is ``ORG/PREFIX-<student>`` with ``--org``/``--prefix``; with
 ``GH`` (default ``gh``); it authenticates with ``GH_TOKEN``, which must be
 allowed to write issues in the student repositories.  ``--dry-run`` prints
 the commands instead of running them.  Every run opens new issues: post once
-per grading.
+per grading.  Left out, with a line saying so: the bundled ``example_*``
+reports (unless ``--include-examples``), reports of a grader failure or of a
+repository that was not collected, and, with ``--org``/``--prefix``, student
+names that cannot be part of a repository name.
 
 Errors: ``ValueError`` for missing inputs, an OUTPUT without reports, or a
 student without a repository in ``--repos``.  A ``gh`` call that fails (or a
@@ -32,7 +35,9 @@ import sys
 from pathlib import Path
 
 from grader import paths
+from grader.autograde import STUDENT_ID
 from grader.collect import Repo, check_name, read_repos
+from grader.intake import is_example
 
 GH_TIMEOUT_SECONDS = 120
 
@@ -62,8 +67,23 @@ def repositories(students: list[str], org: str | None, prefix: str | None,
     return {s: f"{org}/{prefix}-{s}" for s in students}
 
 
+def left_out(reports: dict[str, dict], include_examples: bool, by_name: bool) -> dict[str, str]:
+    """student -> why no issue is posted for this report."""
+    why = {}
+    for student, report in reports.items():
+        if is_example(student) and not include_examples:
+            why[student] = "a bundled example (--include-examples posts it)"
+        elif report.get("grader_error"):
+            why[student] = "the grader failed on this submission: grade it again first"
+        elif report.get("not_collected"):
+            why[student] = "the repository was not collected"
+        elif by_name and not STUDENT_ID.match(student):
+            why[student] = "the name cannot be part of a repository name (use --repos)"
+    return why
+
+
 def post_feedback(output: Path, org: str | None = None, prefix: str | None = None,
-                  repos_file: str | None = None, dry_run: bool = False) -> list[str]:
+                  repos_file: str | None = None, dry_run: bool = False, include_examples: bool = False) -> list[str]:
     """Open (or with ``dry_run`` print) one issue per report; return the
     students whose issue could not be opened."""
     reports = {}
@@ -72,6 +92,9 @@ def post_feedback(output: Path, org: str | None = None, prefix: str | None = Non
         reports[report.get("student", path.stem)] = report
     if not reports:
         raise ValueError(f"--output {output} has no reports/*.json: run `python -m grader autograde` first")
+    for student, why in left_out(reports, include_examples, by_name=not repos_file).items():
+        print(f"left out: {student}: {why}")
+        del reports[student]
     targets = repositories(sorted(reports), org, prefix, repos_file)
     gh = os.environ.get("GH", "gh")
     failed = []
@@ -103,7 +126,7 @@ def post_feedback(output: Path, org: str | None = None, prefix: str | None = Non
 def run(arguments) -> int:
     """The ``post-feedback`` command: 0 if every issue was opened (or printed), else 1."""
     failed = post_feedback(Path(arguments.output), arguments.org, arguments.prefix, arguments.repos,
-                           arguments.dry_run)
+                           arguments.dry_run, arguments.include_examples)
     return 1 if failed else 0
 
 
@@ -116,4 +139,5 @@ def add_parser(commands) -> None:
     parser.add_argument("--prefix", help="assignment prefix: repositories are PREFIX-USERNAME")
     parser.add_argument("--repos", metavar="FILE", help="file of owner/name or name, one a line (as for collect)")
     parser.add_argument("--dry-run", action="store_true", help="print the gh commands instead of running them")
+    parser.add_argument("--include-examples", action="store_true", help="also post the bundled example_* reports")
     parser.set_defaults(run=run)

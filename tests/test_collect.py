@@ -220,10 +220,12 @@ def test_collect_without_gh_says_so(tmp_path):
     assert result.returncode == 2 and "the GitHub CLI" in result.stderr and "was not found" in result.stderr
 
 
-def _graded_output(tmp_path):
+def _graded_output(tmp_path, others=()):
+    """Reports and feedback of alice (89) and bob (100), and of ``others`` (name, extra report fields)."""
     output = tmp_path / "autograded"
-    for student, score in (("alice", 89.0), ("bob", 100.0)):
-        report = {"student": student, "score": score, "max_score": 100.0, "parts": [], "notices": []}
+    for student, score, *extra in (("alice", 89.0), ("bob", 100.0), *((n, 0.0, e) for n, e in others)):
+        report = {"student": student, "score": score, "max_score": 100.0, "parts": [], "notices": [],
+                  **(extra[0] if extra else {})}
         (output / "reports").mkdir(parents=True, exist_ok=True)
         (output / "reports" / f"{student}.json").write_text(json.dumps(report))
         feedback = output / "feedback" / student / paths.ASSIGNMENT / "feedback.md"
@@ -233,10 +235,15 @@ def _graded_output(tmp_path):
 
 
 def test_post_feedback_opens_one_issue_per_student(tmp_path):
-    output = _graded_output(tmp_path)
+    output = _graded_output(tmp_path, [("example_perfect", {}), ("carol", {"grader_error": "RuntimeError: x"}),
+                                       ("dave", {"not_collected": "my-class/course-dave: clone failed"}),
+                                       ("erin smith", {})])
     log, env = _fake_gh(tmp_path)
     result = _grader("post-feedback", "--output", output, "--org", "my-class", "--prefix", "course", env=env)
     assert result.returncode == 0, result.stderr
+    assert "left out: example_perfect: a bundled example" in result.stdout
+    assert "left out: carol: the grader failed" in result.stdout and "left out: dave: the repository was not" \
+        in result.stdout and "left out: erin smith: the name cannot be part of a repository name" in result.stdout
     feedback = output / "feedback" / "{}" / paths.ASSIGNMENT / "feedback.md"
     assert _calls(log) == [
         {"argv": ["issue", "create", "--repo", "my-class/course-alice",

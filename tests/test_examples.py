@@ -76,8 +76,12 @@ def test_nbgrader_feedback_and_export_keep_working_without_leaking(nbgrader_cour
     from grader.nbgrader_grading import generate_feedback
     from grader.release import run_nbgrader
 
+    ours = nbgrader_course / "autograded" / "feedback" / "example_partial" / paths.ASSIGNMENT / "feedback.md"
+    ours.parent.mkdir(parents=True)
+    ours.write_text("the grader's feedback")
     generate_feedback(nbgrader_course)
-    pages = sorted((nbgrader_course / "autograded" / "feedback").rglob("*.html"))
+    assert ours.read_text() == "the grader's feedback", "nbgrader's feedback must not replace the grader's"
+    pages = sorted((nbgrader_course / "autograded" / "nbgrader_feedback").rglob("*.html"))
     assert len(pages) == len(example_notebooks())
     secrets = secret_lines(paths.SOURCE_NOTEBOOK, hidden_suite_files())
     hidden_calls = [line for line in secrets if "hidden_score" in line]
@@ -86,6 +90,7 @@ def test_nbgrader_feedback_and_export_keep_working_without_leaking(nbgrader_cour
         html = page.read_text(encoding="utf-8")
         assert "HIDDEN TESTS" not in html and "hidden_score" not in html, page
         assert "Score:" in html or "score" in html.lower()
-    run_nbgrader(["export", "--to", "grades.csv"], nbgrader_course)
-    exported = (nbgrader_course / "grades.csv").read_text()
+    run_nbgrader(["export"], nbgrader_course)
+    assert not (nbgrader_course / "grades.csv").exists(), "real grades at the root could be committed"
+    exported = (nbgrader_course / "autograded" / "nbgrader_grades.csv").read_text()
     assert all(student in exported for student in example_notebooks())
