@@ -26,6 +26,7 @@ import io
 import json
 import multiprocessing
 import re
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -142,6 +143,7 @@ def grade_student(submissions: Path, output: Path, student: str, force: bool,
     existing = load_report(report_path(output, student))
     if not force and up_to_date(existing, sha):
         return student, existing, False
+    started = time.monotonic()
     try:
         if found.path:
             report = grade_notebook(found.path, unsandboxed=unsandboxed)
@@ -156,6 +158,7 @@ def grade_student(submissions: Path, output: Path, student: str, force: bool,
     report["student"] = student
     report["submission_sha256"] = sha
     report["grading_version"] = grading_version()
+    report["grading_seconds"] = round(time.monotonic() - started, 2)
     save_report(output, student, report)
     return student, report, True
 
