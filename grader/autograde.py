@@ -165,7 +165,8 @@ def grade_student(submissions: Path, output: Path, student: str, force: bool,
 
 def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int = 2, force: bool = False,
               shard: str | None = None, progress: bool = True, unsandboxed: bool = False,
-              students: list[str] | None = None, include_examples: bool = False) -> dict[str, dict]:
+              students: list[str] | None = None, include_examples: bool = False,
+              counts: dict | None = None) -> dict[str, dict]:
     """Grade every student of ``submissions`` (or of one shard, or only
     ``students``, which are graded again); return student -> report, and write
     reports, feedback, grades.csv and summary.md.
@@ -175,6 +176,9 @@ def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int 
     worker that dies is replaced; its students are graded again, and after
     RETRIES fresh pools get a grader-error row.  Reports that failed because
     of the grader say so (``grader_error``) and are graded again on a rerun.
+
+    ``counts``, when given, receives ``graded`` (now) and ``reused`` (reports
+    still up to date).
 
     Raises:
         sandbox.SandboxUnavailable: before grading anything, if bubblewrap
@@ -195,10 +199,12 @@ def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int 
     else:
         chosen = shard_of([s for s in everyone if include_examples or not is_example(s)], shard)
     reports: dict[str, dict] = {}
+    counts = {} if counts is None else counts
+    counts.update(graded=0, reused=0)
     bar = _progress_bar(len(chosen), progress)
     pending = list(chosen)
     for _attempt in range(RETRIES + 1):
-        pending = _grade_in_pool(submissions, output, pending, force, unsandboxed, jobs, reports, bar)
+        pending = _grade_in_pool(submissions, output, pending, force, unsandboxed, jobs, reports, bar, counts)
         if not pending:
             break
     for student in pending:
@@ -206,12 +212,13 @@ def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int 
         report["student"] = student
         save_report(output, student, report)
         reports[student] = report
+        counts["graded"] += 1
     bar.close()
     write_summaries(output)
     return reports
 
 
-def _grade_in_pool(submissions, output, students, force, unsandboxed, jobs, reports, bar) -> list[str]:
+def _grade_in_pool(submissions, output, students, force, unsandboxed, jobs, reports, bar, counts) -> list[str]:
     """Grade ``students`` in a pool of ``jobs`` workers; return those a dying worker left ungraded."""
     context = multiprocessing.get_context("forkserver")
     left = []
@@ -220,11 +227,12 @@ def _grade_in_pool(submissions, output, students, force, unsandboxed, jobs, repo
         for future in as_completed(futures):
             student = futures[future]
             try:
-                _, report, _graded_now = future.result()
+                _, report, graded_now = future.result()
             except BrokenProcessPool:
                 left.append(student)
                 continue
             reports[student] = report
+            counts["graded" if graded_now else "reused"] += 1
             bar.update(1)
     return sorted(left)
 

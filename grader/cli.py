@@ -73,11 +73,13 @@ def _grade(arguments) -> int:
 def _autograde(arguments) -> int:
     from grader.autograde import autograde
 
+    counts: dict = {}
     reports = autograde(Path(arguments.submissions), Path(arguments.output), jobs=arguments.jobs,
                         force=arguments.force, shard=arguments.shard, progress=not arguments.quiet,
                         unsandboxed=arguments.unsandboxed, students=arguments.student,
-                        include_examples=arguments.include_examples)
-    print(f"graded {len(reports)} submissions; grades: {Path(arguments.output) / 'grades.csv'}, "
+                        include_examples=arguments.include_examples, counts=counts)
+    print(f"{len(reports)} submissions: {counts['graded']} graded now, {counts['reused']} already graded by "
+          f"this grader and unchanged; grades: {Path(arguments.output) / 'grades.csv'}, "
           f"summary: {Path(arguments.output) / 'summary.md'}")
     failed = sorted(student for student, report in reports.items() if report.get("grader_error"))
     if failed:

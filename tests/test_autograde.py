@@ -161,3 +161,58 @@ def test_a_class_where_anything_can_be_in_a_folder_gets_one_row_each(tmp_path):
     assert float(rows["cell-string"]["total"]) < 100
     summary = (output / "summary.md").read_text()
     assert "<b>" not in summary and "@octocat" not in summary and "@\u200boctocat" in summary
+
+
+def test_a_grader_failure_is_a_zero_with_the_reason_never_reused(tmp_path, monkeypatch):
+    """One submission on which the grader itself fails gets a row (0, reason),
+    is graded again on the next run, and makes the command exit 1 naming it."""
+    from grader import autograde as bulk
+    from grader import grade
+    from grader.cli import main
+
+    submissions = tmp_path / "class"
+    (submissions / "alice").mkdir(parents=True)
+    (submissions / "alice" / paths.NOTEBOOK_NAME).write_text("{}")
+
+    def broken(path, **options):
+        raise RuntimeError("the grading child never said it was ready")
+
+    monkeypatch.setattr(grade, "grade_notebook", broken)
+    _, report, graded_now = bulk.grade_student(submissions, tmp_path / "out", "alice", force=False)
+    assert graded_now and report["score"] == 0 and "never said it was ready" in report["grader_error"]
+    assert "the grader failed on this submission" in report["notices"][0]
+    assert not bulk.up_to_date(report, report["submission_sha256"])
+    assert bulk.grade_student(submissions, tmp_path / "out", "alice", force=False)[2], "a failure is graded again"
+
+    def batch(*arguments, counts, **options):
+        counts.update(graded=1, reused=0)
+        return {"alice": report}
+
+    monkeypatch.setattr(bulk, "autograde", batch)
+    assert main(["autograde", str(submissions), "--output", str(tmp_path / "out"), "--quiet"]) == 1
+
+
+def test_a_report_is_reused_only_for_the_same_notebook_and_grader():
+    from grader.autograde import grading_version, up_to_date
+
+    report = {"submission_sha256": "abc", "grading_version": grading_version()}
+    assert up_to_date(report, "abc")
+    assert not up_to_date(report, "abd")
+    assert not up_to_date({**report, "grading_version": "an older suite"}, "abc")
+    assert not up_to_date(None, "abc")
+
+
+@pytest.mark.slow
+def test_one_student_is_graded_again_on_request(tmp_path):
+    submissions = _class_of(tmp_path, copies=1)
+    output = tmp_path / "out"
+    autograde(submissions, output, jobs=2, progress=False)
+    stamps = {p.name: p.stat().st_mtime_ns for p in (output / "reports").glob("*.json")}
+    counts = {}
+    reports = autograde(submissions, output, jobs=2, progress=False, students=["partial-0"], counts=counts)
+    assert list(reports) == ["partial-0"] and counts == {"graded": 1, "reused": 0}
+    after = {p.name: p.stat().st_mtime_ns for p in (output / "reports").glob("*.json")}
+    assert [name for name in after if after[name] != stamps[name]] == ["partial-0.json"]
+    assert len(_rows(output)) == 3
+    with pytest.raises(ValueError, match="no folder 'nobody'"):
+        autograde(submissions, output, progress=False, students=["nobody"])
