@@ -69,6 +69,29 @@ class _Liar:
 
 STUB_RAISE = "raise NotImplementedError()"
 
+# Probes run beside the submission, whose code can read them and replace the
+# probe runner: answers worked out by hand for the inputs a student's own run
+# uses must earn nothing, because the grader draws other inputs per submission.
+CANNED_DATASET_ANSWERS = '''
+import sys as _sys
+_codec = _sys.modules.get("grading_suite.public.probes.codec")
+_observe = _sys.modules.get("grading_suite.public.observe")
+_TYPE_ERROR = {"raised": {"type": "TypeError", "builtin": ["TypeError", "Exception", "BaseException", "object"],
+                          "message": "abstract", "where": ""}}
+def _canned(student, name, arguments, seed):
+    answers = {
+        "dataset.samples_iterated": [0, 1, 4, 9, 16, 25],
+        "dataset.abstract_instances": {"base": _TYPE_ERROR, "only_length": _TYPE_ERROR, "complete_first": {"returned": 0}},
+        "dataset.lazy_steps": {"first": 0, "after_first": [0], "count_after_first": 1, "after_second": [0, 1]},
+    }
+    if name not in answers:
+        raise NotImplementedError()
+    return {"value": _codec.to_wire(answers[name])}
+if _observe is not None:
+    _observe.run_probe = _canned
+'''
+
+
 ATTACKS = [
     Attack("frames_written_ahead", "write ready-made answer frames into every pipe before any request",
            "stubs", "dataset", FIND_CHANNEL + '''
@@ -333,6 +356,8 @@ try:
 except MemoryError:
     _hoard = None
 ''', outcome="at_most"),
+    Attack("canned_answers_for_known_inputs", "answer the Dataset probes with hand-computed observations for "
+           "the inputs a student's own run uses", "stubs", "dataset", CANNED_DATASET_ANSWERS),
 ]
 
 ATTACKS += [
@@ -346,33 +371,4 @@ if _observe is not None:
     _observe.run_probe = lambda student, name, arguments, seed: {"raised": {"d": [
         ["type", "Spy"], ["message", name + " " + _json.dumps(arguments)], ["where", ""], ["builtin", []]]}}
 '''),
-]
-
-# Known gaps, kept so that they flip when fixed (tests/test_attacks.py runs them
-# as strict xfails).  Probes run beside the submission, so a submission that
-# learned a probe's fixed inputs (its code is readable in the sandbox) can answer
-# with hand-computed observations, and can freeze what its own process measures.
-CANNED_DATASET_ANSWERS = '''
-import sys as _sys
-_codec = _sys.modules.get("grading_suite.public.probes.codec")
-_observe = _sys.modules.get("grading_suite.public.observe")
-_TYPE_ERROR = {"raised": {"type": "TypeError", "builtin": ["TypeError", "Exception", "BaseException", "object"],
-                          "message": "abstract", "where": ""}}
-def _canned(student, name, arguments, seed):
-    answers = {
-        "dataset.squares_iterated": [i * i for i in range(min(arguments.get("size", 0), arguments.get("limit", 0)))],
-        "dataset.abstract_instances": {"base": _TYPE_ERROR, "only_length": _TYPE_ERROR, "complete_first": {"returned": 0}},
-        "dataset.wrapping_iterated": [0, 1, 2, 3],
-        "dataset.lazy_steps": {"first": 0, "after_first": [0], "count_after_first": 1, "after_second": [0, 1]},
-    }
-    if name not in answers:
-        raise NotImplementedError()
-    return {"value": _codec.to_wire(answers[name])}
-if _observe is not None:
-    _observe.run_probe = _canned
-'''
-
-KNOWN_GAPS = [
-    Attack("canned_answers_for_known_inputs", "answer the Dataset probes with hand-computed observations",
-           "stubs", "dataset", CANNED_DATASET_ANSWERS),
 ]

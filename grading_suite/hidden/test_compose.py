@@ -4,7 +4,11 @@ These tests use their own small transforms, never the student's flip or crop.
 
 The hidden cases of this cell; its public checks, shipped to students, are in
 ``public/test_compose.py`` and count toward the same points.
+
+The samples, letters and amounts are drawn from ``observe.draw``.
 """
+
+import string
 
 import numpy as np
 import pytest
@@ -17,46 +21,66 @@ pytestmark = pytest.mark.transforms
 NAMES = ("first", "second", "third")
 
 
+def _word(draw, low: int = 1, high: int = 6) -> str:
+    """A drawn string of ``low`` to ``high`` lowercase letters."""
+    return "".join(draw.choice(string.ascii_lowercase) for _ in range(draw.randint(low, high)))
+
+
 @pytest.mark.points(1)
 def test_compose_chains_three_transforms(observe):
     """Three transforms are all applied, in the order given."""
-    got = value_of(observe("compose.appended", letters=["a", "b", "c"], sample="x"))
-    expect(got == "xabc",
-           f"Compose of three transforms appending 'a', 'b', 'c' applied to 'x' should give 'xabc', got {got!r}; "
-           "apply every transform, in order, to the output of the one before in Compose.__call__")
+    letters = observe.draw.sample(string.ascii_lowercase, 3)  # distinct, so every order shows
+    sample = _word(observe.draw)
+    got = value_of(observe("compose.appended", letters=letters, sample=sample))
+    expected = sample + "".join(letters)
+    expect(got == expected,
+           f"Compose of three transforms appending {', '.join(map(repr, letters))} applied to {sample!r} should "
+           f"give {expected!r}, got {got!r}; apply every transform, in order, to the output of the one before in "
+           "Compose.__call__")
 
 
 @pytest.mark.points(1)
 def test_empty_compose_returns_input(observe):
     """Compose([]) returns its input unchanged."""
-    for sample, sample_kind in ((5, "plain"), ("x", "plain"), ((1, 2), "tuple")):
+    draw = observe.draw
+    number, text = draw.randint(-10**6, 10**6), _word(draw)
+    pair = tuple(draw.sample(range(-999, 1000), draw.randint(2, 4)))
+    for sample, sample_kind in ((number, "plain"), (text, "plain"), (pair, "tuple")):
         got = value_of(observe("compose.applied", transforms=[], sample=list(sample) if sample_kind == "tuple"
                                else sample, sample_kind=sample_kind))
         expect(got == sample, f"Compose([])({sample!r}) should return {sample!r} unchanged, got {got!r}; "
                               "with no transforms Compose.__call__ should return the sample as it came")
-    array = np.arange(6).reshape(2, 3)
+    shape = (draw.randint(2, 4), draw.randint(2, 4))
+    array = np.array(draw.sample(range(1000), shape[0] * shape[1])).reshape(shape)
     got = value_of(observe("compose.applied", transforms=[], sample=array.tolist(), sample_kind="array"))
     expect(isinstance(got, np.ndarray) and np.array_equal(got, array),
-           f"Compose([]) applied to a (2, 3) array should return that array unchanged, got {got!r}; "
-           "with no transforms Compose.__call__ should return the sample as it came")
+           f"Compose([]) applied to the {shape} array {array.tolist()} should return that array unchanged, got "
+           f"{got!r}; with no transforms Compose.__call__ should return the sample as it came")
 
 
 @pytest.mark.points(1)
 def test_compose_accepts_a_tuple(observe):
     """Compose works when its transforms are given as a tuple."""
-    got = value_of(observe("compose.added", amounts=[1], sample=0, container="tuple"))
-    expect(got == 1, f"Compose((add_one,))(0), with the transform in a tuple, should be 1, got {got!r}; "
-                     "Compose.__call__ should apply self.transforms whether they came as a list or a tuple")
-    got = value_of(observe("compose.added", amounts=[1, 10], sample=0, container="tuple"))
-    expect(got == 11, f"Compose((add_one, add_ten))(0), with the transforms in a tuple, should be 11, got {got!r}; "
-                      "Compose.__call__ should apply every one of self.transforms whether they came as a list or "
-                      "a tuple")
+    draw = observe.draw
+    first, sample = draw.randint(1, 999), draw.randint(0, 999)
+    got = value_of(observe("compose.added", amounts=[first], sample=sample, container="tuple"))
+    expect(got == sample + first,
+           f"Compose((add_{first},))({sample}), with the transform in a tuple, should be {sample + first}, got "
+           f"{got!r}; Compose.__call__ should apply self.transforms whether they came as a list or a tuple")
+    first, second, sample = draw.randint(1, 999), draw.randint(1, 999), draw.randint(0, 999)
+    got = value_of(observe("compose.added", amounts=[first, second], sample=sample, container="tuple"))
+    expected = sample + first + second
+    expect(got == expected,
+           f"Compose((add_{first}, add_{second}))({sample}), with the transforms in a tuple, should be {expected}, "
+           f"got {got!r}; Compose.__call__ should apply every one of self.transforms whether they came as a list "
+           "or a tuple")
 
 
 @pytest.mark.points(1)
 def test_each_transform_called_once_on_previous_output(observe):
     """Each transform is called exactly once per call, with the previous transform's output."""
-    cases = [(1, (1, 10, 11)), (2, (2, 20, 21))]
+    samples = observe.draw.sample(range(1, 1000), 2)
+    cases = [(sample, (sample, sample * 10, sample * 10 + 1)) for sample in samples]  # first x*10, second x+1
     seen = observe("compose.recorded_calls", samples=[sample for sample, _ in cases])
     expect(len(seen) == len(cases), f"the probe should have seen {len(cases)} calls, got {len(seen)}")
     for call, ((sample, inputs), observed) in enumerate(zip(cases, seen), start=1):

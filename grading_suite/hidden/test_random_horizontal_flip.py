@@ -1,7 +1,9 @@
 """Part 4, RandomHorizontalFlip (10 points): mirrors the width axis with probability p, keeps types.
 
 The hidden cases of this cell; its public checks, shipped to students, are in
-``public/test_random_horizontal_flip.py`` and count toward the same points."""
+``public/test_random_horizontal_flip.py`` and count toward the same points.
+
+Images (shapes and distinct values) and seeds are drawn from ``observe.draw``."""
 
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from grading_suite.public.checks import (array_of, binomial_tolerance, expect, expect_raised, kind, type_with_article,
                                          unstacked)
 from grading_suite.public.test_random_horizontal_flip import (AXIS_CALLS, _array, _changed, _check_mirrors, _image,
-                                                            _results)
+                                                            _results, _sent, _shape)
 
 pytestmark = pytest.mark.transforms
 
@@ -19,7 +21,16 @@ SEED_CALLS = 40  # calls compared between equally seeded flips: an unseeded pair
 FALSE_FAILURE = 1e-7  # chance that a correct implementation fails a statistical check
 HWC_NAMES = ("height", "width", "channel")
 HW_NAMES = ("height", "width")
-DECISION_SHAPE = (2, 2, 3)  # the small CHW image whose changes count the flips
+
+
+def _decision_image(draw) -> np.ndarray:
+    """A small drawn CHW image (2 or 3 entries on every axis) whose changes count the flips."""
+    return _image(draw, (draw.randint(2, 3), draw.randint(2, 3), draw.randint(2, 3)))
+
+
+def _seed(draw) -> int:
+    """A drawn int seed for RandomHorizontalFlip(..., seed=...)."""
+    return draw.randrange(1, 2**31)
 
 
 def _reordered(description, image) -> bool:
@@ -29,30 +40,31 @@ def _reordered(description, image) -> bool:
             and np.array_equal(np.sort(array, axis=None), np.sort(image, axis=None)))
 
 
-def _flip_decisions(results, calls) -> list:
-    """For each described result of a call on the small CHW image, whether it changed the image."""
-    image = _image(DECISION_SHAPE)
+def _flip_decisions(results, image, calls) -> list:
+    """For each described result of a call on ``image``, whether it changed the image."""
     decisions = [_changed(result, image) for result in unstacked(results)]
     expect(len(decisions) == calls, f"the probe saw {len(decisions)} results instead of {calls}")
     return decisions
 
 
 def _count_flips(observe, p):
-    """How many of STAT_CALLS calls of RandomHorizontalFlip(p) changed a small CHW
+    """How many of STAT_CALLS calls of RandomHorizontalFlip(p) changed a small drawn CHW
     image, how many are expected (p * STAT_CALLS), and the tolerance around that.
 
-    The image has 2 entries on every axis and distinct values, so reversing any
+    The image has at least 2 entries on every axis and distinct values, so reversing any
     axis counts as a flip: these counts measure only how often it flips.
     """
-    seen = observe("random_horizontal_flip.flip_calls", p=p, shape=list(DECISION_SHAPE), calls=STAT_CALLS)
-    changed = sum(_flip_decisions(_results(seen), STAT_CALLS))
+    image = _decision_image(observe.draw)
+    seen = observe("random_horizontal_flip.flip_calls", p=p, image=_sent(image), calls=STAT_CALLS)
+    changed = sum(_flip_decisions(_results(seen), image, STAT_CALLS))
     return changed, p * STAT_CALLS, binomial_tolerance(STAT_CALLS, p, FALSE_FAILURE)
 
 
 @pytest.mark.points(1)
 def test_flip_hwc_reverses_axis_1(observe):
     """With layout="HWC" an (H, W, C) image, when flipped, is mirrored along axis 1 (width) only."""
-    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5, layout='HWC')", (3, 4, 2), "(H, W, C)", HWC_NAMES, 1,
+    image = _image(observe.draw, _shape(observe.draw, "HWC"))
+    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5, layout='HWC')", image, "(H, W, C)", HWC_NAMES, 1,
                    layout="HWC")
 
 
@@ -61,7 +73,8 @@ def test_flip_hw_reverses_last_axis(observe):
     """A 2-D (H, W) image, when flipped, is mirrored along its last axis, whatever the layout."""
     for layout in ("CHW", "HWC"):
         call = f"RandomHorizontalFlip(p=0.5, layout={layout!r})"
-        _check_mirrors(observe, call, (3, 4), "(H, W)", HW_NAMES, 1, layout=layout)
+        image = _image(observe.draw, _shape(observe.draw, "HW"))
+        _check_mirrors(observe, call, image, "(H, W)", HW_NAMES, 1, layout=layout)
 
 
 @pytest.mark.points(1)
@@ -93,14 +106,15 @@ def test_p_one_fifth_flips_a_fifth_of_the_time(observe):
 def test_flip_keeps_type_and_dtype(observe):
     """A Tensor in gives a Tensor out, an ndarray gives an ndarray, and the dtype is kept, flipped or not."""
     dtypes = ["uint8", "float32", "float64", "int64"]
-    seen = observe("random_horizontal_flip.kept_types", dtypes=dtypes, calls=TYPE_CALLS)
+    images = {dtype: _image(observe.draw, _shape(observe.draw, "CHW"), dtype) for dtype in dtypes}
+    seen = observe("random_horizontal_flip.kept_types", images=[_sent(images[dtype]) for dtype in dtypes],
+                   calls=TYPE_CALLS)
     expected_groups = [(dtype, wrap) for dtype in dtypes for wrap in ("ndarray", "Tensor")]
     expect([(group["dtype"], group["wrap"]) for group in seen] == expected_groups,
            "the probe did not see every dtype and input type")
     # Types and dtypes count only for a flip that changes something (whichever axis it
     # reverses): a correct one leaves all 64 calls unchanged with chance 2**-64.
-    image = _image((2, 3, 4))
-    expect(any(_reordered(result, image.astype(group["dtype"])) for group in seen
+    expect(any(_reordered(result, images[group["dtype"]]) for group in seen
                for result in unstacked(group["results"])),
            f"RandomHorizontalFlip(p=0.5) returned the image unchanged in all {len(seen) * TYPE_CALLS} calls, so "
            "its types and dtypes cannot be judged; flip when a uniform draw is below p in "
@@ -127,13 +141,13 @@ def test_flip_keeps_type_and_dtype(observe):
 @pytest.mark.points(1)
 def test_flip_does_not_modify_input(observe):
     """Flipping returns a new image and leaves the input array or Tensor unchanged."""
-    image = _image((2, 3, 4))
-    seen = observe("random_horizontal_flip.inputs_after_calls", calls=AXIS_CALLS)
+    image = _image(observe.draw, _shape(observe.draw, "CHW"))
+    seen = observe("random_horizontal_flip.inputs_after_calls", image=_sent(image), calls=AXIS_CALLS)
     expect(len(seen) == AXIS_CALLS, f"the probe saw {len(seen)} calls instead of {AXIS_CALLS}")
     expect(any(_reordered(inputs.get("result"), image) for inputs in seen),
-           f"RandomHorizontalFlip(p=0.5) returned the image unchanged in all {AXIS_CALLS} calls (a correct flip "
-           "does so with chance 2**-40), so leaving the input alone proves nothing; return a flipped copy in "
-           "RandomHorizontalFlip.__call__")
+           f"RandomHorizontalFlip(p=0.5) returned a {image.shape} image unchanged in all {AXIS_CALLS} calls (a "
+           "correct flip does so with chance 2**-40), so leaving the input alone proves nothing; return a flipped "
+           "copy in RandomHorizontalFlip.__call__")
     for inputs in seen:
         if not np.array_equal(inputs["ndarray"], image):
             expect(False,
@@ -150,10 +164,14 @@ def test_flip_does_not_modify_input(observe):
 @pytest.mark.points(1)
 def test_same_seed_gives_same_flips(observe):
     """Two flips built with the same seed (an int, or equal Generators) flip on the same calls."""
-    for label, seed, generator in (("seed=7", 7, False), ("seed=np.random.default_rng(11)", 11, True)):
-        seen = observe("random_horizontal_flip.seeded_pair", calls=SEED_CALLS, seed=seed, generator=generator)
-        first = _flip_decisions(seen["first"], SEED_CALLS)
-        second = _flip_decisions(seen["second"], SEED_CALLS)
+    int_seed, generator_seed = _seed(observe.draw), _seed(observe.draw)
+    for label, seed, generator in ((f"seed={int_seed}", int_seed, False),
+                                   (f"seed=np.random.default_rng({generator_seed})", generator_seed, True)):
+        image = _image(observe.draw, _shape(observe.draw, "CHW"))
+        seen = observe("random_horizontal_flip.seeded_pair", image=_sent(image), calls=SEED_CALLS, seed=seed,
+                       generator=generator)
+        first = _flip_decisions(seen["first"], image, SEED_CALLS)
+        second = _flip_decisions(seen["second"], image, SEED_CALLS)
         expect(0 < sum(first) < SEED_CALLS,
                f"RandomHorizontalFlip(p=0.5, {label}) should flip some of {SEED_CALLS} calls and not others, "
                f"but it flipped {sum(first)}; flip when self._generator.random() < self.p in "
@@ -166,8 +184,9 @@ def test_same_seed_gives_same_flips(observe):
 
 @pytest.mark.points(1)
 def test_p_outside_unit_interval_raises_value_error(observe):
-    """RandomHorizontalFlip(p) raises ValueError for p = -0.1, 1.01 and 2."""
-    for bad_p in (-0.1, 1.01, 2):
+    """RandomHorizontalFlip(p) raises ValueError for p just below 0, just above 1, and an integer above 1."""
+    draw = observe.draw
+    for bad_p in (-round(draw.uniform(0.001, 0.5), 3), round(1 + draw.uniform(0.001, 0.5), 3), draw.randint(2, 100)):
         expect_raised(observe("random_horizontal_flip.construct", p=bad_p), "ValueError",
                       f"RandomHorizontalFlip(p={bad_p}) should raise ValueError because p must be in [0, 1]; "
                       "check p in RandomHorizontalFlip.__init__")

@@ -7,10 +7,10 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import (array_of, expect, expect_raised, is_error, items_of, kind, message_of,
-                                         names_number, raised, returned, whole_message)
+from grading_suite.public.checks import (array_of, distinct_ids, expect, expect_raised, is_error, items_of, kind,
+                                         message_of, names_number, raised, returned, whole_message)
 from grading_suite.public.observe import describe_raised
-from grading_suite.public.test_tensordataset import _as_array, _images, _labels, _listed
+from grading_suite.public.test_tensordataset import _as_array, _floats, _images, _labels, _listed, _spec
 
 pytestmark = pytest.mark.tensordataset
 
@@ -34,52 +34,60 @@ def _dtype_of(description):
 @pytest.mark.points(2)
 def test_sample_is_tuple_of_tensors(observe):
     """ds[i] is a tuple with one Tensor per stored tensor (1, 2 and 3 tensors, and NumPy arrays)."""
-    stored = (["images", 4], ["labels", 4], ["zeros", [4, 3], "float32"])
+    draw = observe.draw
+    size = draw.randint(3, 8)
+    stored = (_spec(_images(draw, size)), _spec(_labels(draw, size)), _spec(_floats(draw, (size, 3), np.float32)))
     cases = [(f"{count} tensor(s)", list(stored[:count])) for count in (1, 2, 3)]
-    cases.append(("a NumPy array and a Tensor", [["images_array", 4], stored[1]]))
+    cases.append(("a NumPy array and a Tensor", [_spec(_images(draw, size), numpy=True), stored[1]]))
     for description, inputs in cases:
-        sample, = observe("tensordataset.samples", inputs=inputs, indices=[1])
+        index = draw.randrange(size)
+        sample, = observe("tensordataset.samples", inputs=inputs, indices=[index])
         expect(kind(sample) == "tuple",
-               f"with {description}, ds[1] should be a tuple, got {sample.get('type')}; "
+               f"with {description}, ds[{index}] should be a tuple, got {sample.get('type')}; "
                "check TensorDataset.__getitem__")
         elements = items_of(sample)
         expect(len(elements) == len(inputs),
-               f"with {description}, ds[1] should have {len(inputs)} element(s), got {len(elements)}; "
+               f"with {description}, ds[{index}] should have {len(inputs)} element(s), got {len(elements)}; "
                "check TensorDataset.__getitem__")
         kinds = [element.get("type") for element in elements]
         expect(all(kind(element) == "Tensor" for element in elements),
-               f"with {description}, every element of ds[1] should be a Tensor, got {kinds}; "
+               f"with {description}, every element of ds[{index}] should be a Tensor, got {kinds}; "
                "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
 
 
 @pytest.mark.points(2)
 def test_dtypes_kept(observe):
     """Samples keep each tensor's dtype: float32 images, int64 labels, a uint8 NumPy array."""
-    pixels = np.arange(5 * 3, dtype=np.uint8).reshape(5, 3)
-    sample, = observe("tensordataset.samples", inputs=[["images", 5], ["labels", 5], ["pixels_array", 5]],
-                      indices=[3])
+    draw = observe.draw
+    size = draw.randint(3, 8)
+    index = draw.randrange(size)
+    pixels = np.array([draw.randrange(256) for _ in range(size * 3)], dtype=np.uint8).reshape(size, 3)
+    sample, = observe("tensordataset.samples", inputs=[_spec(_images(draw, size)), _spec(_labels(draw, size)),
+                                                       _spec(pixels, numpy=True)], indices=[index])
     elements = items_of(sample)
-    expect(len(elements) == 3, f"ds[3] of three tensors should have 3 elements, got {len(elements)}")
+    expect(len(elements) == 3, f"ds[{index}] of three tensors should have 3 elements, got {len(elements)}")
     image, label, raw = elements
     for name, element, dtype in (("float32 image", image, np.float32), ("int64 label", label, np.int64),
                                  ("uint8 array", raw, np.uint8)):
         got = _dtype_of(element)
-        expect(got == str(np.dtype(dtype)), f"the {name} of ds[3] should keep dtype {np.dtype(dtype)}, got {got}; "
-                                            "do not convert dtypes in TensorDataset")
+        expect(got == str(np.dtype(dtype)), f"the {name} of ds[{index}] should keep dtype {np.dtype(dtype)}, "
+                                            f"got {got}; do not convert dtypes in TensorDataset")
     got_raw = _as_array(raw)
-    expect(got_raw is not None and np.array_equal(got_raw, pixels[3]),
-           f"ds[3] of the uint8 array should be {pixels[3].tolist()}, got {_listed(got_raw)}")
+    expect(got_raw is not None and np.array_equal(got_raw, pixels[index]),
+           f"ds[{index}] of the uint8 array should be {pixels[index].tolist()}, got {_listed(got_raw)}")
 
 
 @pytest.mark.points(2)
 def test_negative_indices(observe):
     """ds[-k] is sample len - k, as for a Python list (ds[-1] last, ds[-len] first)."""
-    size = 7
-    images, labels = _images(size), _labels(size)
-    outcomes = observe("tensordataset.index_attempts", inputs=[["images", size], ["labels", size]],
-                       indices=[-k for k in range(1, size + 1)])
+    draw = observe.draw
+    size = draw.randint(3, 10)
+    images, labels = _images(draw, size), _labels(draw, size)
+    ks = draw.sample(range(1, size + 1), size)  # every k from 1 to len, in a drawn order
+    outcomes = observe("tensordataset.index_attempts", inputs=[_spec(images), _spec(labels)],
+                       indices=[-k for k in ks])
     expect(len(outcomes) == size, f"the probe saw {len(outcomes)} indices instead of {size}")
-    for k, outcome in zip(range(1, size + 1), outcomes):
+    for k, outcome in zip(ks, outcomes):
         info = raised(outcome)
         if is_error(info, "IndexError"):
             expect(False, f"ds[{-k}] on {size} samples should be sample {size - k}, but it raised "
@@ -99,10 +107,14 @@ def test_negative_indices(observe):
 @pytest.mark.points(2)
 def test_out_of_range_raises_index_error(observe):
     """ds[i] raises IndexError for i >= len and for i < -len."""
-    size = 7
-    indices = [size, size + 1, 100, -size - 1, -size - 2, -100]
-    outcomes = observe("tensordataset.index_attempts", inputs=[["images", size], ["labels", size]],
-                       indices=indices)
+    draw = observe.draw
+    size = draw.randint(3, 10)
+    beyond = [size + draw.randint(1, 200) if draw.random() < 0.5 else -size - 1 - draw.randint(1, 200)
+              for _ in range(draw.randint(2, 10))]
+    indices = [size, -size - 1, *beyond]  # the boundaries len and -len - 1 always among them
+    indices = draw.sample(indices, len(indices))
+    inputs = [_spec(_images(draw, size)), _spec(_labels(draw, size))]
+    outcomes = observe("tensordataset.index_attempts", inputs=inputs, indices=indices)
     expect(len(outcomes) == len(indices), f"the probe saw {len(outcomes)} indices instead of {len(indices)}")
     for index, outcome in zip(indices, outcomes):
         expect_raised(outcome, "IndexError",
@@ -113,46 +125,75 @@ def test_out_of_range_raises_index_error(observe):
 @pytest.mark.points(1)
 def test_index_error_names_index_and_size(observe):
     """The IndexError message names the index asked for and the dataset size."""
-    outcome, = observe("tensordataset.index_attempts", inputs=[["images", 37], ["labels", 37]], indices=[41])
-    info = expect_raised(outcome, "IndexError", "ds[41] on 37 samples should raise IndexError")
-    _expect_message_names(info, (41, 37),
-                          "the IndexError for ds[41] on 37 samples should name the index 41 and the size 37",
-                          "check TensorDataset.__getitem__")
+    draw = observe.draw
+    size = draw.randint(10, 99)  # two digits or more: no number of the message names them by accident
+    index = size + draw.randint(1, 99)
+    inputs = [_spec(_images(draw, size)), _spec(_labels(draw, size))]
+    outcome, = observe("tensordataset.index_attempts", inputs=inputs, indices=[index])
+    info = expect_raised(outcome, "IndexError", f"ds[{index}] on {size} samples should raise IndexError")
+    _expect_message_names(info, (index, size),
+                          f"the IndexError for ds[{index}] on {size} samples should name the index {index} "
+                          f"and the size {size}", "check TensorDataset.__getitem__")
 
 
 @pytest.mark.points(1)
 def test_mismatch_message_names_shapes(observe):
     """The mismatch ValueError message names each tensor's first dimension."""
-    outcome = observe("tensordataset.construct", inputs=[["zeros", [23, 3], "float64"], ["labels", 19]])
-    info = expect_raised(outcome, "ValueError", "TensorDataset with 23 images and 19 labels should raise ValueError")
-    _expect_message_names(info, (23, 19),
-                          "the ValueError for shapes (23, 3) and (19,) should name both sizes 23 and 19",
-                          "list the shapes in TensorDataset.__init__")
+    draw = observe.draw
+    rows, width = draw.randint(10, 99), draw.randint(2, 5)  # sizes of two digits: no other number names them
+    count = draw.choice([n for n in range(10, 100) if n != rows])
+    inputs = [_spec(_floats(draw, (rows, width))), _spec(_labels(draw, count))]
+    outcome = observe("tensordataset.construct", inputs=inputs)
+    info = expect_raised(outcome, "ValueError",
+                         f"TensorDataset with {rows} images and {count} labels should raise ValueError")
+    _expect_message_names(info, (rows, count),
+                          f"the ValueError for shapes ({rows}, {width}) and ({count},) should name both sizes "
+                          f"{rows} and {count}", "list the shapes in TensorDataset.__init__")
 
 
 @pytest.mark.points(1)
 def test_no_tensors_raises_value_error(observe):
-    """TensorDataset() with no tensors raises ValueError."""
+    """TensorDataset() with no tensors raises ValueError (and one tensor is enough)."""
     expect_raised(observe("tensordataset.construct", inputs=[]), "ValueError",
                   "TensorDataset() with no tensors should raise ValueError; check TensorDataset.__init__")
+    _expect_accepted(observe, [_spec(_labels(observe.draw, observe.draw.randint(2, 9)))], "one tensor of labels")
+
+
+def _expect_accepted(observe, inputs, description):
+    """A valid call next to a refused one: TensorDataset(*inputs) works and has
+    the length of the first input (refusing everything is not checking)."""
+    size = len(inputs[0]["values"])
+    got = observe("tensordataset.length", inputs=inputs)
+    expect(got == size, f"TensorDataset of {description} ({size} samples) should be accepted, with length {size}, "
+                        f"got {got}; refuse only what is invalid")
 
 
 @pytest.mark.points(1)
 def test_zero_dimensional_tensor_raises_value_error(observe):
     """A 0-dimensional tensor (no axis 0) is refused with ValueError."""
-    expect_raised(observe("tensordataset.construct", inputs=[["scalar", 1.5, "float32"]]), "ValueError",
+    draw = observe.draw
+    scalar = np.array(draw.uniform(-100.0, 100.0), dtype=draw.choice([np.float32, np.float64]))
+    expect_raised(observe("tensordataset.construct", inputs=[_spec(scalar)]), "ValueError",
                   "TensorDataset of a 0-dimensional tensor should raise ValueError; check TensorDataset.__init__")
-    expect_raised(observe("tensordataset.construct", inputs=[["labels", 3], ["scalar", 2, "int64"]]), "ValueError",
-                  "TensorDataset of a 3-sample tensor and a 0-dimensional tensor should raise ValueError; "
+    vector = np.array([draw.uniform(-100.0, 100.0) for _ in range(draw.randint(1, 9))], dtype=scalar.dtype)
+    _expect_accepted(observe, [_spec(vector)], "a 1-dimensional tensor")
+    size = draw.randint(2, 9)
+    label = np.array(draw.randint(-1000, 1000), dtype=np.int64)
+    inputs = [_spec(_labels(draw, size)), _spec(label)]
+    expect_raised(observe("tensordataset.construct", inputs=inputs), "ValueError",
+                  f"TensorDataset of a {size}-sample tensor and a 0-dimensional tensor should raise ValueError; "
                   "check TensorDataset.__init__")
 
 
 @pytest.mark.points(1)
 def test_numpy_integer_index(observe):
     """NumPy integers work as indices: ds[np.int64(2)] is sample 2, ds[np.int32(4)] sample 4."""
-    labels = _labels(5)
-    cases = [("int64", 2), ("int32", 4), ("int64", 0)]
-    outcomes = observe("tensordataset.index_attempts", inputs=[["images", 5], ["labels", 5]],
+    draw = observe.draw
+    size = draw.randint(3, 9)
+    labels = _labels(draw, size)
+    cases = [("int64", draw.randrange(1, size)), ("int32", draw.randrange(1, size)), ("int64", 0)]
+    cases = draw.sample(cases, len(cases))  # index 0 always among them
+    outcomes = observe("tensordataset.index_attempts", inputs=[_spec(_images(draw, size)), _spec(labels)],
                        indices=[[dtype, value] for dtype, value in cases])
     expect(len(outcomes) == len(cases), f"the probe saw {len(outcomes)} indices instead of {len(cases)}")
     for (dtype, expected), outcome in zip(cases, outcomes):
@@ -174,12 +215,16 @@ def test_numpy_integer_index(observe):
 @pytest.mark.points(1)
 def test_does_not_copy_the_data(observe):
     """Building the dataset and fetching samples copy nothing of a 2 MB array and leave it unchanged."""
-    seen = observe("tensordataset.copies")
+    draw = observe.draw
+    size = draw.randint(448, 576)  # images of 4 KB each: about 2 MB
+    labels = distinct_ids(draw, size)
+    indices = [draw.randrange(size - 1), size - 1]  # one drawn sample, then the last
+    seen = observe("tensordataset.copies", labels=labels, indices=indices)
     last = items_of(seen["samples"][1]) if len(seen["samples"]) == 2 else []
     label = array_of(last[1]) if len(last) == 2 else None
-    expect(label is not None and label.shape == () and int(label) == 511,
-           "ds[511] of TensorDataset(images, labels 0..511) should hold the label 511, got something else; memory "
-           "counts only for a dataset that returns its samples (TensorDataset.__getitem__)")
+    expect(label is not None and label.shape == () and int(label) == labels[-1],
+           f"ds[{size - 1}] of TensorDataset(images, {size} labels) should hold the label {labels[-1]}, got "
+           "something else; memory counts only for a dataset that returns its samples (TensorDataset.__getitem__)")
     peak = seen["build_peak"]
     expect(peak < 256 * 1024,
            f"TensorDataset over a 2 MB array should keep a reference, not a copy, but building it allocated "
@@ -188,7 +233,7 @@ def test_does_not_copy_the_data(observe):
     expect(peak < 256 * 1024,
            f"fetching one 4 KB sample of a 2 MB dataset allocated {peak / 1e6:.1f} MB; index the stored "
            "array (t.data[index]) instead of copying it in TensorDataset.__getitem__")
-    labels = seen["labels"]
-    expect(seen["images_nonzero"] == 0 and isinstance(labels, np.ndarray) and labels.shape == (512,)
-           and np.array_equal(labels, np.arange(512)),
+    got = seen["labels"]
+    expect(seen["images_nonzero"] == 0 and isinstance(got, np.ndarray) and got.shape == (size,)
+           and np.array_equal(got, labels),
            "the arrays given to TensorDataset should not change when samples are fetched")

@@ -118,9 +118,11 @@ def unstacked(observed) -> list:
     return list(observed)
 
 
-def distinct_ids(draw, size: int, low: int = 1000, high: int = 10**9) -> list[int]:
+def distinct_ids(draw, size: int, low: int = 1000, high: int = 2**24) -> list[int]:
     """``size`` distinct sample ids in [low, high) drawn from ``draw`` (an
-    ``observe.draw``), in random order: pass them to a probe's ``ids``."""
+    ``observe.draw``), in random order: pass them to a probe's ``ids``.  The
+    default bound keeps every id exact in float32, so a loader that changes
+    the dtype is judged by the dtype checks alone."""
     return draw.sample(range(low, high), size)
 
 

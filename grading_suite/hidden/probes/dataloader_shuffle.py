@@ -17,14 +17,21 @@ def global_states() -> dict:
             "numpy": [str(name), np.array(keys, dtype=np.uint32), int(position), int(has_gauss), float(cached)]}
 
 
+def seed_globals(seed: int) -> None:
+    """Seed Python's and NumPy's global random states with ``seed``."""
+    random.seed(seed)
+    np.random.seed(seed)
+
+
 @probe
-def seeded_twins(student, size: int, batch_size: int):
-    """Loaders with seeds 11, 11 and 12: two epochs of the first, global draws,
-    two epochs of its twin, one epoch of the third."""
+def seeded_twins(student, ids: list, batch_size: int, seed: int, other_seed: int):
+    """Loaders with seeds ``seed``, ``seed`` and ``other_seed`` over the samples
+    ``ids``: two epochs of the first, global draws, two epochs of its twin, one
+    epoch of the third."""
     DataLoader = student.require("DataLoader")
-    first, twin, other = (DataLoader(ids_dataset(student, size), batch_size=batch_size, shuffle=True, seed=seed)
-                          for seed in (11, 11, 12))
-    limit = id_limit(size)
+    first, twin, other = (DataLoader(ids_dataset(student, len(ids), ids), batch_size=batch_size, shuffle=True,
+                                     seed=loader_seed) for loader_seed in (seed, seed, other_seed))
+    limit = id_limit(len(ids))
     epochs = [visit_order(first, limit), visit_order(first, limit)]
     np.random.random(), random.random()  # global draws in between must not matter
     twin_epochs = [visit_order(twin, limit), visit_order(twin, limit)]
@@ -32,45 +39,46 @@ def seeded_twins(student, size: int, batch_size: int):
 
 
 @probe
-def global_states_around_seeded_loader(student):
-    """The global random states before and after building a loader with seed=7
-    over 20 samples (batch_size=6) and iterating it twice."""
+def global_states_around_seeded_loader(student, ids: list, batch_size: int, seed: int, global_seed: int):
+    """The global random states after seeding them with ``global_seed``, then
+    building a shuffled loader with ``seed`` over the samples ``ids`` and
+    iterating it twice."""
     DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, 20)
-    before = global_states()
-    loader = DataLoader(dataset, batch_size=6, shuffle=True, seed=7)
-    visit_order(loader, id_limit(20))
-    visit_order(loader, id_limit(20))
-    return {"before": before, "after": global_states()}
+    dataset = ids_dataset(student, len(ids), ids)
+    seed_globals(global_seed)
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, seed=seed)
+    visit_order(loader, id_limit(len(ids)))
+    visit_order(loader, id_limit(len(ids)))
+    return global_states()
 
 
 @probe
-def globally_seeded_runs(student, size: int, batch_size: int):
-    """Twice: seed random and np.random with 2024, build an unseeded shuffled
-    loader, take two epochs."""
+def globally_seeded_runs(student, ids: list, batch_size: int, global_seed: int):
+    """Twice: seed random and np.random with ``global_seed``, build an unseeded
+    shuffled loader over the samples ``ids``, take two epochs."""
     DataLoader = student.require("DataLoader")
     runs = []
     for _ in range(2):
-        dataset = ids_dataset(student, size)
-        random.seed(2024)
-        np.random.seed(2024)
+        dataset = ids_dataset(student, len(ids), ids)
+        seed_globals(global_seed)
         loader = DataLoader(dataset, batch_size=batch_size, shuffle=True)
-        runs.append([visit_order(loader, id_limit(size)), visit_order(loader, id_limit(size))])
+        runs.append([visit_order(loader, id_limit(len(ids))), visit_order(loader, id_limit(len(ids)))])
     return runs
 
 
 @probe
-def data_after_shuffling(student, size: int):
-    """Iterate a shuffled loader over (images, labels) three epochs; say whether
-    the dataset still holds the very same arrays, and return their content."""
+def data_after_shuffling(student, images: list, labels: list, batch_size: int):
+    """Iterate a shuffled loader over (images float32, labels int64) three
+    epochs; say whether the dataset still holds the very same arrays, and
+    return their content."""
     DataLoader = student.require("DataLoader")
-    images = np.arange(size * 2, dtype=np.float32).reshape(size, 2)
-    labels = np.arange(size, dtype=np.int64).reshape(size, 1)
+    images = np.array(images, dtype=np.float32)
+    labels = np.array(labels, dtype=np.int64)
     dataset = make_dataset(student, images, labels)
-    loader = DataLoader(dataset, batch_size=6, shuffle=True)
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=True)
     for _ in range(3):
         for count, _batch in enumerate(loader):
-            if count > 2 * size:
+            if count > 2 * len(labels):
                 break
     same = {"arrays_images": dataset.arrays[0] is images, "arrays_labels": dataset.arrays[1] is labels,
             "tensor_images": dataset.tensors[0].data is images, "tensor_labels": dataset.tensors[1].data is labels}
@@ -78,24 +86,30 @@ def data_after_shuffling(student, size: int):
 
 
 @probe
-def first_batch_peak(student, seed):
+def first_batch_peak(student, ids: list, seed):
     """Peak bytes allocated by building a shuffled loader (batch_size=8) over
-    1024 samples of 4 KB and taking its first batch."""
+    len(ids) samples of 4 KB (sample i: 1024 float32 copies of ids[i]) and
+    taking its first batch, and the distinct values of that batch's first element."""
     DataLoader = student.require("DataLoader")
-    dataset = make_dataset(student, np.zeros((1024, 1024), dtype=np.float32))
-    return peak_bytes(lambda: next(iter(DataLoader(dataset, batch_size=8, shuffle=True, seed=seed))))
+    rows = np.repeat(np.array(ids, dtype=np.float32).reshape(-1, 1), 1024, axis=1)
+    dataset = make_dataset(student, rows)
+    batches = []
+    peak = peak_bytes(lambda: batches.append(next(iter(DataLoader(dataset, batch_size=8, shuffle=True, seed=seed)))))
+    values = np.unique(np.asarray(as_array(batch_parts(batches[0])[0]), dtype=np.float64))
+    return {"peak": peak, "values": [int(value) if value.is_integer() else float(value) for value in values]}
 
 
 @probe
-def unshuffled_orders(student):
-    """After seeding the global state with 5, two epochs of DataLoader(ds, 4)
-    and of DataLoader(ds, 4, shuffle=False, seed=5) over 12 samples."""
+def unshuffled_orders(student, ids: list, batch_size: int, global_seed: int, seed: int):
+    """After seeding the global states with ``global_seed``, two epochs of
+    DataLoader(ds, batch_size) and of DataLoader(ds, batch_size, shuffle=False,
+    seed=seed) over the samples ``ids``."""
     DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, 12)
-    random.seed(5)
-    np.random.seed(5)
-    loaders = [DataLoader(dataset, batch_size=4), DataLoader(dataset, batch_size=4, shuffle=False, seed=5)]
-    return [[visit_order(loader, id_limit(12)) for _ in range(2)] for loader in loaders]
+    dataset = ids_dataset(student, len(ids), ids)
+    seed_globals(global_seed)
+    loaders = [DataLoader(dataset, batch_size=batch_size),
+               DataLoader(dataset, batch_size=batch_size, shuffle=False, seed=seed)]
+    return [[visit_order(loader, id_limit(len(ids))) for _ in range(2)] for loader in loaders]
 
 
 @probe

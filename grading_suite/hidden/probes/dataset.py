@@ -1,13 +1,14 @@
 """Hidden probes of the notebook test cell ``test_dataset`` (Part 1, Dataset)."""
 
 from grading_suite.public.probes import probe
-from grading_suite.public.probes.dataset import squares
+from grading_suite.public.probes.dataset import listed
 from grading_suite.public.probes.support import attempt, plain
 
 
 @probe
-def abstract_instances(student):
-    """Try Dataset(), a subclass with only __len__, and a complete subclass."""
+def abstract_instances(student, values: list):
+    """Try Dataset(), a subclass with only __len__, and the first sample of a complete
+    subclass over ``values`` (``listed(Dataset, values, len(values))``)."""
     Dataset = student.require("Dataset")
 
     class OnlyLength(Dataset):
@@ -15,33 +16,13 @@ def abstract_instances(student):
             return 3
 
     return {"base": attempt(Dataset), "only_length": attempt(OnlyLength),
-            "complete_first": attempt(lambda: next(iter(squares(Dataset, 3))))}
+            "complete_first": attempt(lambda: next(iter(listed(Dataset, values, len(values)))))}
 
 
 @probe
-def wrapping_iterated(student, limit: int):
-    """Iterate a dataset of length 4 whose __getitem__ never raises; at most ``limit`` samples."""
-    Dataset = student.require("Dataset")
-
-    class Wrapping(Dataset):
-        def __len__(self):
-            return 4
-
-        def __getitem__(self, index):
-            return index % 4
-
-    got = []
-    for sample in Wrapping():
-        got.append(plain(sample))
-        if len(got) >= limit:
-            break
-    return got
-
-
-@probe
-def lazy_steps(student):
-    """Fetches made by taking the first and the second sample of Squares(1000)."""
-    dataset = squares(student.require("Dataset"), 1000)
+def lazy_steps(student, values: list, size: int):
+    """Fetches made by taking the first and the second sample of ``listed(Dataset, values, size)``."""
+    dataset = listed(student.require("Dataset"), values, size)
     iterator = iter(dataset)
     first = plain(next(iterator))
     after_first = list(dataset.fetched[:20])

@@ -1,34 +1,38 @@
-"""Hidden probes of the notebook test cell ``test_random_horizontal_flip`` (Part 4, RandomHorizontalFlip)."""
+"""Hidden probes of the notebook test cell ``test_random_horizontal_flip`` (Part 4, RandomHorizontalFlip).
+
+Images come from the judgement, drawn: ``{"values": nested list, "dtype": name}``."""
 
 import numpy as np
 
 from tinytorch.core.tensor import Tensor
 
 from grading_suite.public.probes import probe
-from grading_suite.public.probes.random_horizontal_flip import build, call_many, image, observed
+from grading_suite.public.probes.random_horizontal_flip import build, call_many, image_of, observed
 from grading_suite.public.probes.support import attempt, describe
 
 
 @probe
-def kept_types(student, dtypes: list, calls: int):
-    """One RandomHorizontalFlip(p=0.5) called ``calls`` times on image((2, 3, 4), dtype) as an
-    ndarray, then as a Tensor, for each dtype in turn: ``[{"dtype", "wrap", "results"}, ...]``."""
+def kept_types(student, images: list, calls: int):
+    """One RandomHorizontalFlip(p=0.5) called ``calls`` times on each image in turn (each
+    sent with its own dtype), first as an ndarray, then as a Tensor:
+    ``[{"dtype", "wrap", "results"}, ...]``."""
     flip = build(student, 0.5)
     seen = []
-    for dtype in dtypes:
+    for sent in images:
+        source = image_of(sent)
         for wrap in ("ndarray", "Tensor"):
-            seen.append({"dtype": dtype, "wrap": wrap, "results": call_many(flip, (2, 3, 4), calls, dtype, wrap)})
+            seen.append({"dtype": source.dtype.name, "wrap": wrap, "results": call_many(flip, source, calls, wrap)})
     return seen
 
 
 @probe
-def inputs_after_calls(student, calls: int):
+def inputs_after_calls(student, image: dict, calls: int):
     """One RandomHorizontalFlip(p=0.5) called ``calls`` times, each time on a fresh ndarray
-    copy of image((2, 3, 4)) and then on a fresh Tensor of it: the inputs as they were
+    copy of ``image_of(image)`` and then on a fresh Tensor of it: the inputs as they were
     after each call and what the ndarray call returned,
     ``[{"ndarray": array, "tensor": description, "result": description}, ...]``."""
     flip = build(student, 0.5)
-    source = image((2, 3, 4))
+    source = image_of(image)
     seen = []
     for _ in range(calls):
         given = source.copy()
@@ -40,16 +44,17 @@ def inputs_after_calls(student, calls: int):
 
 
 @probe
-def seeded_pair(student, calls: int, seed: int, generator: bool):
+def seeded_pair(student, image: dict, calls: int, seed: int, generator: bool):
     """Two RandomHorizontalFlip(p=0.5, seed=...) built alike (``seed`` itself, or
     ``np.random.default_rng(seed)`` when ``generator``), each called ``calls`` times on
-    image((2, 2, 3)): ``{"first": [description, ...], "second": [...]}``."""
+    ``image_of(image)``: ``{"first": [description, ...], "second": [...]}``."""
 
     def make_seed():
         return np.random.default_rng(seed) if generator else seed
 
-    first = call_many(build(student, 0.5, seed=make_seed()), (2, 2, 3), calls)
-    second = call_many(build(student, 0.5, seed=make_seed()), (2, 2, 3), calls)
+    source = image_of(image)
+    first = call_many(build(student, 0.5, seed=make_seed()), source, calls)
+    second = call_many(build(student, 0.5, seed=make_seed()), source, calls)
     return {"first": first, "second": second}
 
 
@@ -58,4 +63,3 @@ def construct(student, p):
     """What RandomHorizontalFlip(p=p) did: ``{"returned": ...}`` or ``{"raised": info}``."""
     RandomHorizontalFlip = student.require("RandomHorizontalFlip")
     return attempt(lambda: RandomHorizontalFlip(p=p))
-
