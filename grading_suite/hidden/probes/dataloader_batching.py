@@ -23,10 +23,10 @@ def single_tensor_epoch(student, arrays: list, batch_size: int):
 
 
 @probe
-def lazy_fetches(student, size: int, batch_size: int):
-    """The indices fetched from ids_dataset(size) after taking one batch, then after two more."""
+def lazy_fetches(student, size: int, batch_size: int, ids: list | None = None):
+    """The indices fetched from ids_dataset(size, ids) after taking one batch, then after two more."""
     DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, size)
+    dataset = ids_dataset(student, size, ids)
     batches = iter(DataLoader(dataset, batch_size=batch_size))
     next(batches)
     after_one = {"fetched": list(dataset.fetched[:MAX_FETCHES]), "count": len(dataset.fetched)}
@@ -37,10 +37,11 @@ def lazy_fetches(student, size: int, batch_size: int):
 
 
 @probe
-def repeated_epochs(student, size: int, batch_size: int):
-    """The ids of two full epochs of one loader, then of a full epoch after a half-used iterator."""
+def repeated_epochs(student, size: int, batch_size: int, ids: list | None = None):
+    """The ids of two full epochs of one loader over ids_dataset(size, ids), then of a full
+    epoch after a half-used iterator."""
     DataLoader = student.require("DataLoader")
-    loader = DataLoader(ids_dataset(student, size), batch_size=batch_size)
+    loader = DataLoader(ids_dataset(student, size, ids), batch_size=batch_size)
     first = ids_of_epoch(loader)
     second = ids_of_epoch(loader)
     partial = iter(loader)
@@ -50,10 +51,10 @@ def repeated_epochs(student, size: int, batch_size: int):
 
 
 @probe
-def construct(student, size: int, batch_size):
-    """Try DataLoader(ids_dataset(size), batch_size=batch_size)."""
+def construct(student, size: int, batch_size, ids: list | None = None):
+    """Try DataLoader(ids_dataset(size, ids), batch_size=batch_size)."""
     DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, size)
+    dataset = ids_dataset(student, size, ids)
     try:
         loader = DataLoader(dataset, batch_size=batch_size)
     except Exception as error:  # noqa: BLE001 - the observation is what was raised
@@ -62,12 +63,12 @@ def construct(student, size: int, batch_size):
 
 
 @probe
-def numpy_batch_size(student, size: int, batch_size: int, dtype: str):
-    """DataLoader(ids_dataset(size), batch_size=np.<dtype>(batch_size)): what construction raised,
-    else len(loader) and the ids of one epoch."""
+def numpy_batch_size(student, size: int, batch_size: int, dtype: str, ids: list | None = None):
+    """DataLoader(ids_dataset(size, ids), batch_size=np.<dtype>(batch_size)): what construction
+    raised, else len(loader) and the ids of one epoch."""
     DataLoader = student.require("DataLoader")
     try:
-        loader = DataLoader(ids_dataset(student, size), batch_size=np.dtype(dtype).type(batch_size))
+        loader = DataLoader(ids_dataset(student, size, ids), batch_size=np.dtype(dtype).type(batch_size))
     except Exception as error:  # noqa: BLE001 - the old test reported ValueError and TypeError itself
         return {"raised": exception_info(error)}
     length = len(loader)

@@ -37,19 +37,20 @@ def seen_batch(batch) -> dict:
 
 
 @probe
-def loader_len(student, size: int, batch_size: int, drop_last: bool = False):
-    """len(DataLoader(ids_dataset(size), batch_size, drop_last))."""
+def loader_len(student, size: int, batch_size: int, drop_last: bool = False, ids: list | None = None):
+    """len(DataLoader(ids_dataset(size, ids), batch_size, drop_last))."""
     DataLoader = student.require("DataLoader")
+    dataset = ids_dataset(student, size, ids)
     if drop_last:
-        return len(DataLoader(ids_dataset(student, size), batch_size=batch_size, drop_last=True))
-    return len(DataLoader(ids_dataset(student, size), batch_size=batch_size))
+        return len(DataLoader(dataset, batch_size=batch_size, drop_last=True))
+    return len(DataLoader(dataset, batch_size=batch_size))
 
 
 @probe
-def epoch_ids(student, size: int, batch_size: int, drop_last: bool = False):
-    """The ids of every batch of one epoch over ids_dataset(size), one list per batch."""
+def epoch_ids(student, size: int, batch_size: int, drop_last: bool = False, ids: list | None = None):
+    """The ids of every batch of one epoch over ids_dataset(size, ids), one list per batch."""
     DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, size)
+    dataset = ids_dataset(student, size, ids)
     if drop_last:
         return ids_of_epoch(DataLoader(dataset, batch_size=batch_size, drop_last=True))
     return ids_of_epoch(DataLoader(dataset, batch_size=batch_size))

@@ -116,3 +116,17 @@ def unstacked(observed) -> list:
     if type(observed) is dict and type(observed.get("stacked")) is dict and isinstance(observed.get("data"), np.ndarray):
         return [{**observed["stacked"], "data": item} for item in observed["data"]]
     return list(observed)
+
+
+def distinct_ids(draw, size: int, low: int = 1000, high: int = 2**24) -> list[int]:
+    """``size`` distinct sample ids in [low, high) drawn from ``draw`` (an
+    ``observe.draw``), in random order: pass them to a probe's ``ids``.  The
+    default bound keeps every id exact in float32, so a loader that changes
+    the dtype is judged by the dtype checks alone."""
+    return draw.sample(range(low, high), size)
+
+
+def positions_of(observed_ids: list, ids: list[int]) -> list[int]:
+    """Which sample (index into ``ids``) each observed id is; -1 for an id that is no sample's."""
+    where = {value: index for index, value in enumerate(ids)}
+    return [where.get(value, -1) if type(value) is int else -1 for value in observed_ids]

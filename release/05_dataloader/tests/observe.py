@@ -19,9 +19,10 @@ plain data.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import random
-import zlib
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from .probes.support import MissingName, current, exception_info
 PROBE_PACKAGES = (f"{__package__}.probes", "grading_suite.hidden.probes")  # the hidden ones only in the grader
 QUOTE_LIMIT = 120  # characters of student-controlled text kept in a message
 BACKEND = None  # set by the grader: an object with call(name, arguments, seed, part) -> answer
+DRAW_KEY = b"local"  # set by the grader per submission (see Observer.draw); fixed here, so runs repeat
 
 
 class StudentCodeError(AssertionError):
@@ -152,17 +154,25 @@ def local_backend_call(name: str, arguments: dict, seed: int, part: str = "") ->
 
 
 class Observer:
-    """``observe(name, **arguments)`` for one test: seeds derive from the test's id."""
+    """``observe(name, **arguments)`` for one test, and ``observe.draw``, the
+    random source its judgement draws inputs from.
+
+    Both derive from ``DRAW_KEY`` and the test's id: the grader sets a key no
+    submission can know in advance (it depends on the submission itself and on
+    files students never see), so a probe's inputs cannot be answered from a
+    table of precomputed observations.  The same key always gives the same
+    inputs, so regrading a submission gives the same grade.
+    """
 
     def __init__(self, nodeid: str, part: str):
-        self.base_seed = zlib.crc32(nodeid.encode())
+        digest = hmac.new(DRAW_KEY, nodeid.encode(), hashlib.sha256).digest()
+        self.draw = random.Random(digest)  # for the judgement: sizes, values, seeds it passes to probes
+        self._seeds = random.Random(digest[::-1])  # the seed each probe call starts NumPy and random from
         self.part = part
-        self.calls = 0
 
     def __call__(self, name: str, **arguments):
         __tracebackhide__ = True
-        seed = (self.base_seed + 7919 * self.calls) % 2**32
-        self.calls += 1
+        seed = self._seeds.getrandbits(32)
         if BACKEND is not None:
             answer = BACKEND.call(name, arguments, seed, self.part)
         else:

@@ -1,7 +1,10 @@
 """Public checks of the notebook test cell ``test_compose`` (Part 4, Compose).
 
 These are a few of the tests that grade this cell; more hidden tests run at
-grading time, so passing these does not guarantee full points."""
+grading time, so passing these does not guarantee full points.
+
+The samples are drawn from ``observe.draw``: your own run always draws the
+same ones, the grader draws others."""
 
 import numpy as np
 import pytest
@@ -45,14 +48,20 @@ def value_of(observed):
 @pytest.mark.points(1)
 def test_compose_applies_in_order(observe):
     """Compose([f, g])(x) is g(f(x)) for transforms that do not commute, in both orders."""
-    got = value_of(observe("compose.applied", transforms=["add_one", "double"], sample=3))
-    expect(got == 8, f"Compose([add_one, double])(3) should be double(add_one(3)) = 8, got {got!r}; "
-                     "apply the transforms first to last in Compose.__call__")
-    got = value_of(observe("compose.applied", transforms=["double", "add_one"], sample=3))
-    expect(got == 7, f"Compose([double, add_one])(3) should be add_one(double(3)) = 7, got {got!r}; "
-                     "apply the transforms first to last in Compose.__call__")
-    got = value_of(observe("compose.applied", transforms=["reverse", "first_two"], sample=[1, 2, 3],
+    x = observe.draw.randint(2, 999)
+    got = value_of(observe("compose.applied", transforms=["add_one", "double"], sample=x))
+    expected = (x + 1) * 2
+    expect(got == expected, f"Compose([add_one, double])({x}) should be double(add_one({x})) = {expected}, "
+                            f"got {got!r}; apply the transforms first to last in Compose.__call__")
+    x = observe.draw.randint(2, 999)
+    got = value_of(observe("compose.applied", transforms=["double", "add_one"], sample=x))
+    expected = x * 2 + 1
+    expect(got == expected, f"Compose([double, add_one])({x}) should be add_one(double({x})) = {expected}, "
+                            f"got {got!r}; apply the transforms first to last in Compose.__call__")
+    values = observe.draw.sample(range(100), observe.draw.randint(3, 8))  # distinct, so every order shows
+    got = value_of(observe("compose.applied", transforms=["reverse", "first_two"], sample=values,
                            sample_kind="array"))
-    expect(isinstance(got, np.ndarray) and got.tolist() == [3, 2],
-           f"Compose([reverse, first_two])(array([1, 2, 3])) should be array([3, 2]), got {got!r}; "
+    expected = np.array(values)[::-1][:2]
+    expect(isinstance(got, np.ndarray) and got.tolist() == expected.tolist(),
+           f"Compose([reverse, first_two])(array({values})) should be array({expected.tolist()}), got {got!r}; "
            "apply the transforms first to last in Compose.__call__")

@@ -1,12 +1,16 @@
 """Public checks of the notebook test cell ``test_dataloader_batching`` (Part 3a, DataLoader batching).
 
 These are a few of the tests that grade this cell; more hidden tests run at
-grading time, so passing these does not guarantee full points."""
+grading time, so passing these does not guarantee full points.
+
+The inputs (dataset sizes, batch sizes, sample ids and array contents) are
+drawn from ``observe.draw``: your own run always draws the same ones, the
+grader draws others."""
 
 import numpy as np
 import pytest
 
-from .checks import expect
+from .checks import distinct_ids, expect
 
 pytestmark = pytest.mark.dataloader
 
@@ -20,6 +24,17 @@ def _expected_sizes(size, batch_size, drop_last=False):
     return [batch_size] * full + ([rest] if rest and not drop_last else [])
 
 
+def _expected_batches(ids, batch_size, drop_last=False):
+    """The ids of each batch of one epoch without shuffling: consecutive runs of ``batch_size``."""
+    sizes = _expected_sizes(len(ids), batch_size, drop_last)
+    return [list(ids[start:start + count]) for start, count in zip(range(0, len(ids), batch_size), sizes)]
+
+
+def _ids(draw, size):
+    """``size`` distinct drawn sample ids, below 2**24 so that they stay exact even in float32."""
+    return distinct_ids(draw, size, high=2**24)
+
+
 def _spec(array):
     """An array as a probe argument: ``{"values": nested list, "dtype": name}``."""
     return {"values": array.tolist(), "dtype": array.dtype.name}
@@ -30,11 +45,40 @@ def _dtype(described):
     return str(described.get("dtype")) if type(described) is dict else "?"
 
 
+def _floats(draw, shape, dtype=np.float32):
+    """An array of ``shape`` filled with distinct drawn values (multiples of 1/8, exact in float32)."""
+    count = int(np.prod(shape))
+    return (np.array(draw.sample(range(-8000, 8000), count)) / 8).astype(dtype).reshape(shape)
+
+
+def _with_remainder(draw, batch_size, remainder, batches=(1, 12)):
+    """A dataset size that leaves ``remainder`` samples after a drawn number of full batches."""
+    return batch_size * draw.randint(*batches) + remainder
+
+
+def _length_cases(draw):
+    """(size, batch_size) pairs around the edges of the batch count: a remainder of 1 and of
+    batch_size - 1, a drawn remainder in a larger dataset, a multiple of batch_size, batch_size
+    larger than size, equal to it and 1, and a single sample."""
+    one, most, large, multiple = draw.randint(3, 9), draw.randint(2, 9), draw.randint(5, 16), draw.randint(2, 9)
+    small, equal, many = draw.randint(2, 9), draw.randint(2, 100), draw.randint(2, 20)
+    return [(_with_remainder(draw, one, 1), one),
+            (_with_remainder(draw, most, most - 1), most),
+            (_with_remainder(draw, large, draw.randint(1, large - 1), (5, 15)), large),
+            (multiple * draw.randint(2, 12), multiple),
+            (small, small + draw.randint(1, 10)),
+            (equal, equal),
+            (many, 1),
+            (1, 1)]
+
+
 @pytest.mark.points(2)
 def test_len_is_ceiling(observe):
     """len(loader) is ceil(N / batch_size) without drop_last."""
-    for size, batch_size, expected in ((10, 3, 4), (9, 3, 3), (100, 7, 15), (5, 8, 1), (1, 1, 1), (64, 64, 1)):
-        got = observe("dataloader_batching.loader_len", size=size, batch_size=batch_size)
+    for size, batch_size in _length_cases(observe.draw):
+        expected = -(-size // batch_size)
+        got = observe("dataloader_batching.loader_len", size=size, batch_size=batch_size,
+                      ids=_ids(observe.draw, size))
         expect(got == expected, f"len({_describe(size, batch_size)}) should be ceil({size}/{batch_size}) = "
                                 f"{expected}, got {got}; check DataLoader.__len__")
 
@@ -42,26 +86,51 @@ def test_len_is_ceiling(observe):
 @pytest.mark.points(2)
 def test_batch_sizes_keep_last_partial_batch(observe):
     """Without drop_last all batches are full except a smaller last one holding the remainder."""
-    for size, batch_size in ((10, 3), (9, 3), (23, 5), (100, 7)):
+    draw = observe.draw
+    one, most, large, multiple = draw.randint(3, 8), draw.randint(2, 8), draw.randint(5, 12), draw.randint(2, 8)
+    cases = [(_with_remainder(draw, one, 1, (1, 6)), one),  # a last batch of one sample
+             (_with_remainder(draw, most, most - 1, (1, 6)), most),  # a last batch one short of full
+             (_with_remainder(draw, large, draw.randint(1, large - 1), (5, 15)), large),
+             (multiple * draw.randint(2, 6), multiple)]  # no partial batch at all
+    for size, batch_size in cases:
         expected = _expected_sizes(size, batch_size)
-        got = [len(ids) for ids in observe("dataloader_batching.epoch_ids", size=size, batch_size=batch_size)]
+        epoch = observe("dataloader_batching.epoch_ids", size=size, batch_size=batch_size,
+                        ids=_ids(draw, size))
+        got = [len(ids) for ids in epoch]
         expect(got == expected, f"{_describe(size, batch_size)} should give batches of sizes {expected}, "
                                 f"got {got}; check DataLoader.__iter__ (keep the last, smaller batch)")
+
+
+def _element(draw, name, size):
+    """One element of ``size`` samples with drawn values: "float32 features", "int64 labels" or "uint8 pixels"."""
+    if name == "float32 features":
+        return _floats(draw, (size, draw.randint(2, 4)))
+    if name == "int64 labels":
+        return np.array(_ids(draw, size), dtype=np.int64).reshape(size, 1)
+    return np.array([draw.randrange(256) for _ in range(size * 2)], dtype=np.uint8).reshape(size, 2)
 
 
 @pytest.mark.points(2)
 def test_collation_keeps_dtypes(observe):
     """Collation keeps each element's dtype: float32 stays float32, int64 labels int64, uint8 uint8."""
-    size = 6
-    arrays = {"float32 features": np.linspace(0, 1, size * 3, dtype=np.float32).reshape(size, 3),
-              "int64 labels": np.arange(size, dtype=np.int64).reshape(size, 1),
-              "uint8 pixels": np.arange(size * 2, dtype=np.uint8).reshape(size, 2)}
-    batches = observe("dataloader_batching.epoch_batches", arrays=[_spec(a) for a in arrays.values()], batch_size=4)
-    expect(len(batches) >= 1, "6 samples with batch_size=4 should give 2 batches, got none; check DataLoader.__iter__")
-    parts = batches[0]["arrays"]
-    expect(len(parts) == 3, f"a batch of 3-element samples should have 3 elements, got {len(parts)}")
-    for (name, array), part in zip(arrays.items(), parts):
-        got = _dtype(part)
-        expect(got == array.dtype.name,
-               f"the batch of {name} should keep dtype {array.dtype}, got {got}; "
-               "do not force a dtype in DataLoader._collate_batch")
+    draw = observe.draw
+    kinds = ["float32 features", "int64 labels", "uint8 pixels"]
+    for _ in range(2):
+        size = draw.randint(5, 9)
+        batch_size = draw.randint(2, size - 1)
+        # the elements of a sample: each kind at least once, in a drawn order
+        names = kinds + [draw.choice(kinds) for _ in range(draw.randint(0, 2))]
+        elements = [(name, _element(draw, name, size)) for name in draw.sample(names, len(names))]
+        listed = ", ".join(name for name, _ in elements)
+        batches = observe("dataloader_batching.epoch_batches", arrays=[_spec(array) for _, array in elements],
+                          batch_size=batch_size)
+        expect(len(batches) >= 1, f"{size} samples with batch_size={batch_size} should give "
+                                  f"{-(-size // batch_size)} batches, got none; check DataLoader.__iter__")
+        parts = batches[0]["arrays"]
+        expect(len(parts) == len(elements), f"a batch of {len(elements)}-element samples ({listed}) should have "
+                                            f"{len(elements)} elements, got {len(parts)}")
+        for position, ((name, array), part) in enumerate(zip(elements, parts)):
+            got = _dtype(part)
+            expect(got == array.dtype.name,
+                   f"the batch of {name} (element {position} of samples of {listed}) should keep dtype "
+                   f"{array.dtype}, got {got}; do not force a dtype in DataLoader._collate_batch")

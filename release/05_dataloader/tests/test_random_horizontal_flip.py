@@ -1,7 +1,12 @@
 """Public checks of the notebook test cell ``test_random_horizontal_flip`` (Part 4, RandomHorizontalFlip).
 
 These are a few of the tests that grade this cell; more hidden tests run at
-grading time, so passing these does not guarantee full points."""
+grading time, so passing these does not guarantee full points.
+
+The images (their shapes and values) are drawn from ``observe.draw``: your own
+run always draws the same ones, the grader draws others.  Every image has
+distinct values and at least 2 entries on every axis, so reversing any axis
+changes it."""
 
 import numpy as np
 import pytest
@@ -16,9 +21,21 @@ AXIS_CALLS = 40  # calls with p=0.5 when checking the axis: none flips with chan
 CHW_NAMES = ("channel", "height", "width")
 
 
-def _image(shape, dtype=np.float32):
-    """An image of distinct values 1, 2, ...: reversing any one of its axes changes it."""
-    return (np.arange(int(np.prod(shape))) + 1).reshape(shape).astype(dtype)
+def _shape(draw, layout: str) -> tuple:
+    """A drawn image shape in ``layout`` ("CHW", "HWC" or "HW"): 2 to 4 channels, height and width 2 to 6."""
+    sizes = {"C": draw.randint(2, 4), "H": draw.randint(2, 6), "W": draw.randint(2, 6)}
+    return tuple(sizes[axis] for axis in layout)
+
+
+def _image(draw, shape, dtype=np.float32) -> np.ndarray:
+    """An image of ``shape`` with distinct values drawn from 0..255 (which every dtype holds):
+    reversing any one of its axes changes it."""
+    return np.array(draw.sample(range(256), int(np.prod(shape)))).reshape(shape).astype(dtype)
+
+
+def _sent(image) -> dict:
+    """``image`` in the form the probes take: ``{"values": nested list, "dtype": name}``."""
+    return {"values": image.tolist(), "dtype": image.dtype.name}
 
 
 def _array(description):
@@ -63,16 +80,15 @@ def _results(seen) -> list:
     return unstacked(seen["results"])
 
 
-def _check_mirrors(observe, call, shape, kind_name, names, width_axis, layout=None):
-    """Call RandomHorizontalFlip(p=0.5[, layout]) AXIS_CALLS times on ``_image(shape)``: each
+def _check_mirrors(observe, call, image, kind_name, names, width_axis, layout=None):
+    """Call RandomHorizontalFlip(p=0.5[, layout]) AXIS_CALLS times on ``image``: each
     result must be the image unchanged or mirrored along ``width_axis``, and at least one
     must be mirrored.
 
     With p=0.5 the draw decides only whether to flip, so these checks judge the
     axis whether the draw is compared the right way round or not.
     """
-    image = _image(shape)
-    results = _results(observe("random_horizontal_flip.flip_calls", p=0.5, shape=list(shape),
+    results = _results(observe("random_horizontal_flip.flip_calls", p=0.5, image=_sent(image),
                                calls=AXIS_CALLS, layout=layout))
     expect(len(results) == AXIS_CALLS, f"the probe saw {len(results)} results instead of {AXIS_CALLS}")
     mirrored = np.flip(image, axis=width_axis)
@@ -93,9 +109,11 @@ def _check_mirrors(observe, call, shape, kind_name, names, width_axis, layout=No
 @pytest.mark.points(1)
 def test_flip_chw_reverses_width_axis(observe):
     """A (C, H, W) image, when flipped, is mirrored along its last (width) axis only."""
-    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5)", (2, 3, 4), "(C, H, W)", CHW_NAMES, 2)
-    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5, layout='CHW')", (2, 3, 4), "(C, H, W)", CHW_NAMES, 2,
-                   layout="CHW")
+    draw = observe.draw
+    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5)", _image(draw, _shape(draw, "CHW")), "(C, H, W)",
+                   CHW_NAMES, 2)
+    _check_mirrors(observe, "RandomHorizontalFlip(p=0.5, layout='CHW')", _image(draw, _shape(draw, "CHW")),
+                   "(C, H, W)", CHW_NAMES, 2, layout="CHW")
 
 
 def _made(seen, p) -> list:
@@ -110,21 +128,22 @@ def _made(seen, p) -> list:
 @pytest.mark.points(1)
 def test_p_zero_and_one_are_exact(observe):
     """p=0 and p=1 are accepted; over many calls p=0 never flips and p=1 always flips."""
-    image = _image((2, 3, 4))
-    never = _made(observe("random_horizontal_flip.flip_calls", p=0.0, shape=[2, 3, 4], calls=EXACT_CALLS), 0.0)
+    image = _image(observe.draw, _shape(observe.draw, "CHW"))
+    never = _made(observe("random_horizontal_flip.flip_calls", p=0.0, image=_sent(image), calls=EXACT_CALLS), 0.0)
     expect(len(never) == EXACT_CALLS, f"the probe saw {len(never)} results instead of {EXACT_CALLS}")
     for call, result in enumerate(never):
         if not _same(result, image):
             expect(False,
-                   f"RandomHorizontalFlip(p=0.0) should never change the image, but call {call + 1} of "
+                   f"RandomHorizontalFlip(p=0.0) should never change a {image.shape} image, but call {call + 1} of "
                    f"{EXACT_CALLS} returned {_describe(result, image, CHW_NAMES)}; flip only when a uniform draw "
                    "u in [0, 1) satisfies u < p in RandomHorizontalFlip.__call__")
-    always = _made(observe("random_horizontal_flip.flip_calls", p=1.0, shape=[2, 3, 4], calls=EXACT_CALLS), 1.0)
+    image = _image(observe.draw, _shape(observe.draw, "CHW"))
+    always = _made(observe("random_horizontal_flip.flip_calls", p=1.0, image=_sent(image), calls=EXACT_CALLS), 1.0)
     expect(len(always) == EXACT_CALLS, f"the probe saw {len(always)} results instead of {EXACT_CALLS}")
     for call, result in enumerate(always):
         array = _array(result)
         if array is None or array.shape != image.shape or np.array_equal(array, image):
             expect(False,
-                   f"RandomHorizontalFlip(p=1.0) should flip on every call, but call {call + 1} of {EXACT_CALLS} "
-                   f"returned {_describe(result, image, CHW_NAMES)}; flip when a uniform draw u in [0, 1) "
-                   "satisfies u < p in RandomHorizontalFlip.__call__")
+                   f"RandomHorizontalFlip(p=1.0) should flip a {image.shape} image on every call, but call "
+                   f"{call + 1} of {EXACT_CALLS} returned {_describe(result, image, CHW_NAMES)}; flip when a "
+                   "uniform draw u in [0, 1) satisfies u < p in RandomHorizontalFlip.__call__")

@@ -1,25 +1,41 @@
 """Public checks of the notebook test cell ``test_tensordataset`` (Part 2, TensorDataset).
 
 These are a few of the tests that grade this cell; more hidden tests run at
-grading time, so passing these does not guarantee full points."""
+grading time, so passing these does not guarantee full points.
+
+The inputs (sizes, tensor contents, indices) are drawn from ``observe.draw``:
+your own run always draws the same ones, the grader draws others."""
 
 import numpy as np
 import pytest
 
-from .checks import array_of, expect, expect_raised, items_of, kind
+from .checks import array_of, distinct_ids, expect, expect_raised, items_of, kind
 from .probes.codec import DTYPES
 
 pytestmark = pytest.mark.tensordataset
 
 
-def _images(size, dtype=np.float32):
-    """``size`` distinct 2x2 images: image i holds 4i .. 4i + 3."""
-    return np.arange(size * 4, dtype=dtype).reshape(size, 2, 2)
+def _spec(array, numpy=False):
+    """How the probe builds one argument of TensorDataset: a Tensor of ``array``,
+    or with ``numpy=True`` the NumPy array itself."""
+    spec = {"values": array.tolist(), "dtype": array.dtype.name}
+    return {**spec, "numpy": True} if numpy else spec
 
 
-def _labels(size):
-    """``size`` distinct int64 labels 100, 101, ..."""
-    return np.arange(100, 100 + size, dtype=np.int64)
+def _images(draw, size, dtype=np.float32):
+    """``size`` distinct 2x2 images of drawn values (multiples of 1/8, exact in float32)."""
+    return (np.array(draw.sample(range(-8000, 8000), size * 4)) / 8).astype(dtype).reshape(size, 2, 2)
+
+
+def _labels(draw, size):
+    """``size`` distinct drawn int64 labels."""
+    return np.array(distinct_ids(draw, size), dtype=np.int64)
+
+
+def _floats(draw, shape, dtype=np.float64):
+    """An array of ``shape`` filled with drawn floats in [-1, 1)."""
+    count = int(np.prod(shape))
+    return np.array([draw.uniform(-1.0, 1.0) for _ in range(count)], dtype=dtype).reshape(shape)
 
 
 def _as_array(description):
@@ -48,14 +64,15 @@ def _listed(array):
 @pytest.mark.points(2)
 def test_len_is_first_dimension(observe):
     """len(ds) is the size of axis 0 for one, two and three tensors."""
+    draw = observe.draw
+    one, two = draw.randint(2, 12), draw.randint(2, 12)
     cases = [
-        ("one tensor of 7 samples", [["images", 7]]),
-        ("two tensors of 5 samples", [["images", 5], ["labels", 5]]),
-        ("three tensors of 1 sample", [["images", 1], ["labels", 1], ["zeros", [1, 3], "float64"]]),
+        (f"one tensor of {one} samples", one, [_images(draw, one)]),
+        (f"two tensors of {two} samples", two, [_images(draw, two), _labels(draw, two)]),
+        ("three tensors of 1 sample", 1, [_images(draw, 1), _labels(draw, 1), _floats(draw, (1, 3))]),
     ]
-    for description, inputs in cases:
-        size = inputs[0][1]
-        got = observe("tensordataset.length", inputs=inputs)
+    for description, size, arrays in cases:
+        got = observe("tensordataset.length", inputs=[_spec(array) for array in arrays])
         expect(got == size, f"len(TensorDataset of {description}) should be {size}, got {got}; "
                             "check TensorDataset.__len__")
 
@@ -63,14 +80,16 @@ def test_len_is_first_dimension(observe):
 @pytest.mark.points(2)
 def test_sample_values_pair_up(observe):
     """ds[i] equals (t[i] for t in tensors) for every i, with 1, 2 and 3 tensors."""
-    size = 6
-    arrays = (_images(size), _labels(size), np.linspace(0.0, 1.0, size * 3).reshape(size, 3))
-    specs = (["images", size], ["labels", size], ["linspace", size])
+    draw = observe.draw
+    size = draw.randint(3, 8)
+    arrays = (_images(draw, size), _labels(draw, size), _floats(draw, (size, 3)))
     for count in (1, 2, 3):
-        samples = observe("tensordataset.samples", inputs=list(specs[:count]), indices=list(range(size)))
+        order = draw.sample(range(size), size)  # every index, in a drawn order
+        samples = observe("tensordataset.samples", inputs=[_spec(array) for array in arrays[:count]],
+                          indices=order)
         expect(len(samples) == size, f"the probe saw {len(samples)} samples instead of {size}")
-        for index in range(size):
-            elements = items_of(samples[index])
+        for index, sample in zip(order, samples):
+            elements = items_of(sample)
             for position in range(count):
                 got = _as_array(elements[position]) if position < len(elements) else None
                 expected = arrays[position][index]
@@ -83,15 +102,30 @@ def test_sample_values_pair_up(observe):
 
 @pytest.mark.points(2)
 def test_mismatched_sizes_raise_value_error(observe):
-    """Tensors whose first dimensions differ are refused with ValueError, whichever one differs."""
+    """Tensors whose first dimensions differ are refused with ValueError, whichever one differs
+    (and tensors whose first dimensions agree are accepted)."""
+    draw = observe.draw
+    more = draw.randint(3, 9)
+    fewer = more - draw.randint(1, 2)  # the first tensor has more samples ...
+    small = draw.randint(2, 8)
+    large = small + draw.randint(1, 2)  # ... or fewer
+    same = draw.randint(2, 8)
+    other = draw.choice([n for n in range(1, 10) if n != same])  # the third tensor differs
+    rows = draw.choice([n for n in range(1, 10) if n != same])
     cases = [
-        ("5 images and 4 labels", [["images", 5], ["labels", 4]]),
-        ("4 images and 5 labels", [["images", 4], ["labels", 5]]),
-        ("tensors of 3, 3 and 2 samples", [["images", 3], ["labels", 3], ["zeros", [2], "float64"]]),
-        ("a Tensor of 3 samples and a NumPy array of 6", [["images", 3], ["zeros_array", [6, 2], "float64"]]),
+        (f"{more} images and {fewer} labels", [_spec(_images(draw, more)), _spec(_labels(draw, fewer))]),
+        (f"{small} images and {large} labels", [_spec(_images(draw, small)), _spec(_labels(draw, large))]),
+        (f"tensors of {same}, {same} and {other} samples",
+         [_spec(_images(draw, same)), _spec(_labels(draw, same)), _spec(_floats(draw, (other,)))]),
+        (f"a Tensor of {same} samples and a NumPy array of {rows}",
+         [_spec(_images(draw, same)), _spec(_floats(draw, (rows, 2)), numpy=True)]),
     ]
     for description, inputs in cases:
         outcome = observe("tensordataset.construct", inputs=inputs)
         expect_raised(outcome, "ValueError",
                       f"TensorDataset with {description} should raise ValueError; compare the first "
                       "dimension of every tensor in TensorDataset.__init__")
+    size = draw.randint(2, 9)
+    got = observe("tensordataset.length", inputs=[_spec(_images(draw, size)), _spec(_labels(draw, size))])
+    expect(got == size, f"TensorDataset of {size} images and {size} labels should be accepted, with length {size}, "
+                        f"got {got}; raise only when the first dimensions differ")

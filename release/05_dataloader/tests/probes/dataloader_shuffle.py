@@ -21,9 +21,9 @@ def id_limit(size: int) -> int:
 
 
 @probe
-def visit_orders(student, size: int, batch_size: int, epochs: int, options: dict):
-    """The visit orders of ``epochs`` epochs of one
-    ``DataLoader(ids_dataset(size), batch_size=batch_size, **options)``."""
+def visit_orders(student, ids: list, batch_size: int, epochs: int, options: dict):
+    """The visit orders (sample ids) of ``epochs`` epochs of one
+    ``DataLoader(ids_dataset(len(ids), ids), batch_size=batch_size, **options)``."""
     DataLoader = student.require("DataLoader")
-    loader = DataLoader(ids_dataset(student, size), batch_size=batch_size, **options)
-    return [visit_order(loader, id_limit(size)) for _ in range(epochs)]
+    loader = DataLoader(ids_dataset(student, len(ids), ids), batch_size=batch_size, **options)
+    return [visit_order(loader, id_limit(len(ids))) for _ in range(epochs)]

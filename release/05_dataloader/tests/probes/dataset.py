@@ -6,10 +6,12 @@ from . import probe
 from .support import plain
 
 
-def squares(Dataset, size):
-    """A dataset of ``size`` samples, sample i = i * i; ``.fetched`` lists the indices asked for."""
+def listed(Dataset, values, size):
+    """A dataset of length ``size`` whose sample i is ``values[i % len(values)]``: its
+    __getitem__ answers every integer index, even past the length.  ``.fetched`` lists
+    the indices asked for."""
 
-    class Squares(Dataset):
+    class Listed(Dataset):
         def __init__(self):
             self.fetched = []
 
@@ -18,13 +20,13 @@ def squares(Dataset, size):
 
         def __getitem__(self, index):
             self.fetched.append(index)
-            return index * index
+            return values[index % len(values)]
 
-    return Squares()
+    return Listed()
 
 
 @probe
-def squares_iterated(student, size: int, limit: int):
-    """The first ``limit`` samples yielded by iterating Squares(size)."""
-    dataset = squares(student.require("Dataset"), size)
+def samples_iterated(student, values: list, size: int, limit: int):
+    """The first ``limit`` samples yielded by iterating ``listed(Dataset, values, size)``."""
+    dataset = listed(student.require("Dataset"), values, size)
     return [plain(sample) for sample in islice(dataset, limit)]

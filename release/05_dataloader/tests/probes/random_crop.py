@@ -6,7 +6,7 @@ dtype name, and becomes an ndarray here."""
 import numpy as np
 
 from . import probe
-from .support import attempt, describe
+from .support import describe, exception_info
 
 
 def picture(image, dtype: str) -> np.ndarray:
@@ -49,13 +49,22 @@ def crops(student, cases: list):
     return results
 
 
+def outcome(crop, array) -> dict:
+    """``{"returned": seen(result)}`` of ``crop(array)``, or ``{"raised": exception_info(error)}``."""
+    try:
+        result = crop(array)
+    except Exception as error:  # noqa: BLE001 - the observation is what was raised
+        return {"raised": exception_info(error)}
+    return {"returned": seen(result)}
+
+
 @probe
 def oversized(student, image, dtype: str, padding: int, sizes: list):
     """For each size, RandomCrop(size, padding=padding) called on a copy of the image:
-    what each call returned or raised."""
+    what each call returned (as ``seen`` describes it) or raised."""
     array = picture(image, dtype)
     outcomes = []
     for size in sizes:
         crop = make_crop(student, size, padding)
-        outcomes.append(attempt(crop, array.copy()))
+        outcomes.append(outcome(crop, array.copy()))
     return outcomes

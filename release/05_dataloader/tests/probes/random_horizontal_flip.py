@@ -1,4 +1,6 @@
-"""Probes of the notebook test cell ``test_random_horizontal_flip`` (Part 4, RandomHorizontalFlip)."""
+"""Probes of the notebook test cell ``test_random_horizontal_flip`` (Part 4, RandomHorizontalFlip).
+
+Images come from the judgement, drawn: ``{"values": nested list, "dtype": name}``."""
 
 import numpy as np
 
@@ -9,10 +11,9 @@ from .codec import DTYPES
 from .support import describe, exception_info, stacked
 
 
-def image(shape, dtype="float32") -> np.ndarray:
-    """An image of distinct values 1, 2, ...: reversing any one of its axes changes it."""
-    shape = tuple(int(n) for n in shape)
-    return (np.arange(int(np.prod(shape))) + 1).reshape(shape).astype(np.dtype(dtype))
+def image_of(sent) -> np.ndarray:
+    """The image a judgement sent as ``{"values": nested list, "dtype": name}``, as an ndarray."""
+    return np.array(sent["values"], dtype=np.dtype(str(sent["dtype"])))
 
 
 def observed(result) -> dict:
@@ -39,20 +40,20 @@ def build(student, p, layout=None, seed=None):
     return RandomHorizontalFlip(p=p, **options)
 
 
-def call_many(flip, shape, calls: int, dtype="float32", wrap="ndarray") -> list:
-    """What ``flip`` returned for each of ``calls`` calls on a fresh copy of ``image(shape, dtype)``."""
-    source = image(shape, dtype)
+def call_many(flip, source: np.ndarray, calls: int, wrap="ndarray") -> list:
+    """What ``flip`` returned for each of ``calls`` calls on a fresh copy of ``source``
+    (an ndarray, or a Tensor of it when ``wrap="Tensor"``)."""
     wrapper = Tensor if wrap == "Tensor" else np.asarray
     return stacked([observed(flip(wrapper(source.copy()))) for _ in range(calls)])
 
 
 @probe
-def flip_calls(student, p, shape: list, calls: int, layout=None):
+def flip_calls(student, p, image: dict, calls: int, layout=None):
     """Build RandomHorizontalFlip(p=p[, layout=layout]) and call it ``calls`` times on
-    ``image(shape)``: ``{"results": [description, ...]}``, or ``{"value_error": info}``
+    ``image_of(image)``: ``{"results": [description, ...]}``, or ``{"value_error": info}``
     when the constructor raised ValueError."""
     try:
         flip = build(student, p, layout)
     except ValueError as error:
         return {"value_error": exception_info(error)}
-    return {"results": call_many(flip, shape, calls)}
+    return {"results": call_many(flip, image_of(image), calls)}

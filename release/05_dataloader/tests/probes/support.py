@@ -146,9 +146,11 @@ def make_dataset(student, *arrays: np.ndarray):
     return ArrayDataset()
 
 
-def ids_dataset(student, size: int):
-    """Sample i is (Tensor([i]),) with dtype int64, so a batch tells which samples it holds."""
-    return make_dataset(student, np.arange(size, dtype=np.int64).reshape(size, 1))
+def ids_dataset(student, size: int, ids: list | None = None):
+    """Sample i is (Tensor([ids[i]]),) with dtype int64 (``ids`` defaults to
+    0 .. size - 1), so a batch tells which samples it holds."""
+    values = np.arange(size, dtype=np.int64) if ids is None else np.array(ids, dtype=np.int64)
+    return make_dataset(student, values.reshape(size, 1))
 
 
 def plain(value):
