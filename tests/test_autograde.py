@@ -140,8 +140,10 @@ def test_a_class_where_anything_can_be_in_a_folder_gets_one_row_each(tmp_path):
     student("deep-json", text='{"cells": ' + "[" * 100000 + "]" * 100000 + "}")
     deep = deep_tree(submissions / "deep-tree")
     (submissions / "empty").mkdir()
+    (submissions / "@nobody <i>x").mkdir()  # no notebook: listed in the summary, escaped
     (submissions / "example_perfect").mkdir()  # a bundled example: not a student of the class
     output = tmp_path / "out"
+    expected = sorted(p.name for p in submissions.iterdir() if p.name != "example_perfect")
     try:
         run = subprocess.run([sys.executable, "-m", "grader", "autograde", str(submissions), "--output", str(output),
                               "--jobs", "2", "--quiet"], capture_output=True, text=True, timeout=600)
@@ -149,7 +151,6 @@ def test_a_class_where_anything_can_be_in_a_folder_gets_one_row_each(tmp_path):
         remove_deep_tree(deep)
     assert run.returncode == 0, run.stderr[-2000:]
     rows = {row["student"]: row for row in _rows(output)}
-    expected = sorted(p.name for p in submissions.iterdir() if p.name != "example_perfect")
     assert sorted(rows) == expected
     for name in ("bob smith", "josé", "_under", "@octocat <b>hi", "venv"):
         assert rows[name]["total"] == "100", (name, rows[name]["notes"])
@@ -160,7 +161,7 @@ def test_a_class_where_anything_can_be_in_a_folder_gets_one_row_each(tmp_path):
         assert rows[name]["total"] == "0" and reason in rows[name]["notes"], (name, rows[name]["notes"])
     assert float(rows["cell-string"]["total"]) < 100
     summary = (output / "summary.md").read_text()
-    assert "<b>" not in summary and "@octocat" not in summary and "@\u200boctocat" in summary
+    assert "<i>" not in summary and "@nobody" not in summary and "@\u200bnobody &lt;i&gt;x" in summary
 
 
 def test_a_grader_failure_is_a_zero_with_the_reason_never_reused(tmp_path, monkeypatch):
