@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+FEEDBACK_LIMIT = 60_000  # characters: a GitHub issue or comment body holds 65,536
 
 
 def escape(text: str) -> str:
@@ -17,8 +18,15 @@ def escape(text: str) -> str:
 
 def feedback_markdown(report: dict, student: str, assignment: str) -> str:
     """A Markdown page: score per part, then each lost test with what it
-    checks and what went wrong."""
-    lines = [f"# {assignment}: feedback for {student}", "",
+    checks and what went wrong; at most FEEDBACK_LIMIT characters."""
+    text = _feedback_lines(report, student, assignment)
+    if len(text) > FEEDBACK_LIMIT:
+        text = text[: FEEDBACK_LIMIT - 100].rsplit("\n", 1)[0] + "\n\n(feedback cut here: ask your instructor for the rest)\n"
+    return text
+
+
+def _feedback_lines(report: dict, student: str, assignment: str) -> str:
+    lines = [f"# {assignment}: feedback for {escape(student)}", "",
              f"**Score: {report['score']:g} / {report['max_score']:g}**", ""]
     for notice in report.get("notices", []):
         lines.append(f"> Note: {escape(notice)}")

@@ -30,3 +30,13 @@ def test_a_report_holds_at_most_2_kb_of_quoted_text():
     _cap_quoted(entries)
     kept = sum(len(e["message"]) - len(f"check {i}: ") for i, e in enumerate(entries) if "zzz" in e["message"])
     assert kept <= QUOTED_PER_REPORT and entries[-1]["message"].endswith("«…»")
+
+
+def test_feedback_fits_in_one_issue_whatever_the_report():
+    tests = [{"name": f"test_{i}", "cell": "test_dataset", "status": "failed", "score": 0, "max_score": 1,
+              "message": "m" * 600, "checks": "c" * 300} for i in range(500)]
+    report = {"score": 0, "max_score": 500, "notices": ["n" * 300] * 12,
+              "parts": [{"name": "dataset", "score": 0, "max_score": 500, "tests": tests}]}
+    page = feedback_markdown(report, "@bob <b>", "05_dataloader")
+    assert len(page) <= 60_000 and page.endswith("(feedback cut here: ask your instructor for the rest)\n")
+    assert "@bob" not in page and "<b>" not in page
