@@ -274,6 +274,9 @@ def test_hostile_neighbours_do_not_change_a_good_grade(tmp_path):
                                                  "        import os\n        while True:\n            os.fork()\n"
                                                  "        for index in range(len(self)):\n")),
              "hog": _with("tensordataset", "hoard = bytearray(64 << 30)\n"),
+             "filler": _with("compose", "for _folder in ('/tmp', '.'):\n"
+                                        "    try:\n        open(_folder + '/fill', 'wb').write(b'x' * (300 << 20))\n"
+                                        "    except OSError:\n        pass\n"),
              "good": fill_release()}
     for student, notebook in bombs.items():
         (submissions / student).mkdir(parents=True)
@@ -281,6 +284,9 @@ def test_hostile_neighbours_do_not_change_a_good_grade(tmp_path):
     reports = autograde(submissions, tmp_path / "out", jobs=3, progress=False)
     assert reports["good"]["score"] == 100
     assert reports["forker"]["score"] < 100 and reports["hog"]["score"] < 100
+    assert reports["filler"]["score"] == 100, "filling its own tmpfs costs nothing"
+    again = autograde(submissions, tmp_path / "out", jobs=3, progress=False)
+    assert again["good"]["score"] == 100
 
 
 def test_without_bubblewrap_grading_refuses_unless_asked(tmp_path, monkeypatch):
