@@ -124,31 +124,32 @@ def test_out_of_range_raises_index_error(observe):
 
 @pytest.mark.points(1)
 def test_index_error_names_index_and_size(observe):
-    """The IndexError message names the index asked for and the dataset size."""
+    """The IndexError message names the index asked for (as given, a negative one too) and the dataset size."""
     draw = observe.draw
     size = draw.randint(10, 99)  # two digits or more: no number of the message names them by accident
-    index = size + draw.randint(1, 99)
+    indices = [size + draw.randint(1, 99), -size - draw.randint(1, 99)]
     inputs = [_spec(_images(draw, size)), _spec(_labels(draw, size))]
-    outcome, = observe("tensordataset.index_attempts", inputs=inputs, indices=[index])
-    info = expect_raised(outcome, "IndexError", f"ds[{index}] on {size} samples should raise IndexError")
-    _expect_message_names(info, (index, size),
-                          f"the IndexError for ds[{index}] on {size} samples should name the index {index} "
-                          f"and the size {size}", "check TensorDataset.__getitem__")
+    outcomes = observe("tensordataset.index_attempts", inputs=inputs, indices=indices)
+    for index, outcome in zip(indices, outcomes):
+        info = expect_raised(outcome, "IndexError", f"ds[{index}] on {size} samples should raise IndexError")
+        _expect_message_names(info, (index, size),
+                              f"the IndexError for ds[{index}] on {size} samples should name the index {index} "
+                              f"as it was given and the size {size}", "check TensorDataset.__getitem__")
 
 
 @pytest.mark.points(1)
 def test_mismatch_message_names_shapes(observe):
-    """The mismatch ValueError message names each tensor's first dimension."""
+    """The mismatch ValueError message lists every tensor's shape, not only the one that differs."""
     draw = observe.draw
-    rows, width = draw.randint(10, 99), draw.randint(2, 5)  # sizes of two digits: no other number names them
-    count = draw.choice([n for n in range(10, 100) if n != rows])
-    inputs = [_spec(_floats(draw, (rows, width))), _spec(_labels(draw, count))]
+    rows, width, middle, count, extra = draw.sample(range(10, 100), 5)  # two digits, all different
+    inputs = [_spec(_floats(draw, (rows, width))), _spec(_floats(draw, (rows, middle))),
+              _spec(_floats(draw, (count, extra)))]
+    shapes = f"({rows}, {width}), ({rows}, {middle}) and ({count}, {extra})"
     outcome = observe("tensordataset.construct", inputs=inputs)
-    info = expect_raised(outcome, "ValueError",
-                         f"TensorDataset with {rows} images and {count} labels should raise ValueError")
-    _expect_message_names(info, (rows, count),
-                          f"the ValueError for shapes ({rows}, {width}) and ({count},) should name both sizes "
-                          f"{rows} and {count}", "list the shapes in TensorDataset.__init__")
+    info = expect_raised(outcome, "ValueError", f"TensorDataset of tensors of shapes {shapes} should raise ValueError")
+    _expect_message_names(info, (rows, width, middle, count, extra),
+                          f"the ValueError for tensors of shapes {shapes} should list every shape",
+                          "list the shapes in TensorDataset.__init__")
 
 
 @pytest.mark.points(1)

@@ -103,7 +103,7 @@ def test_sample_values_pair_up(observe):
 @pytest.mark.points(2)
 def test_mismatched_sizes_raise_value_error(observe):
     """Tensors whose first dimensions differ are refused with ValueError, whichever one differs
-    (and tensors whose first dimensions agree are accepted)."""
+    (first, last or one in the middle; and tensors whose first dimensions agree are accepted)."""
     draw = observe.draw
     more = draw.randint(3, 9)
     fewer = more - draw.randint(1, 2)  # the first tensor has more samples ...
@@ -117,6 +117,8 @@ def test_mismatched_sizes_raise_value_error(observe):
         (f"{small} images and {large} labels", [_spec(_images(draw, small)), _spec(_labels(draw, large))]),
         (f"tensors of {same}, {same} and {other} samples",
          [_spec(_images(draw, same)), _spec(_labels(draw, same)), _spec(_floats(draw, (other,)))]),
+        (f"tensors of {same}, {other} and {same} samples",
+         [_spec(_images(draw, same)), _spec(_floats(draw, (other,))), _spec(_labels(draw, same))]),
         (f"a Tensor of {same} samples and a NumPy array of {rows}",
          [_spec(_images(draw, same)), _spec(_floats(draw, (rows, 2)), numpy=True)]),
     ]
