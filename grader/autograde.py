@@ -120,7 +120,7 @@ def save_report(output: Path, student: str, report: dict) -> None:
 
 def up_to_date(report: dict | None, sha: str) -> bool:
     """Whether ``report`` still holds for a notebook of this digest under this grader."""
-    return (report is not None and not report.get("grader_error") and sha not in ("unreadable",)
+    return (report is not None and not report.get("grader_error") and sha != "unreadable"
             and report.get("submission_sha256") == sha and report.get("grading_version") == grading_version())
 
 
