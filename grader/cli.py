@@ -11,6 +11,7 @@ Commands:
     collect   gather student repositories at their last commit before a deadline
     post-feedback  open a feedback issue in each student repository
     shards    print the shard numbers 0..N-1 as JSON (a workflow's job matrix)
+    rules     print the rule table: each rule the release states, the tests enforcing it, their points
 """
 
 from __future__ import annotations
@@ -113,6 +114,14 @@ def _shards(arguments) -> int:
     return 0
 
 
+def _rules(arguments) -> int:
+    from grader import suite
+    from grader.rules import load_rules, table
+
+    print(table(load_rules(), {test.name: test.points for test in suite.collect()}))
+    return 0
+
+
 UNSANDBOXED_HELP = ("grade even where bubblewrap cannot run, without isolation: only for code you trust "
                     "(default: refuse and say how to install bubblewrap)")
 
@@ -124,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser("release", help="regenerate the student release with nbgrader")
     release.set_defaults(run=_release)
+
+    rules = commands.add_parser("rules", help="print the rule table (rules, tests enforcing them, points)")
+    rules.set_defaults(run=_rules)
 
     export = commands.add_parser("export", help="export a notebook's library code as a module")
     export.add_argument("--notebook", default=str(paths.SOURCE_NOTEBOOK),
