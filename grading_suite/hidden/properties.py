@@ -18,7 +18,7 @@ pinned with the version in pyproject.toml and checked by tests/test_properties.p
 
 from __future__ import annotations
 
-import tempfile
+from tempfile import gettempdir
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, configuration, given, settings
@@ -28,7 +28,7 @@ from hypothesis.internal.conjecture import providers as _providers
 
 from grading_suite.public.observe import ProbeNotRun
 
-configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "tinytorch-hypothesis")  # caches only
+configuration.set_hypothesis_home_dir(Path(gettempdir()) / "tinytorch-hypothesis")  # caches only
 _NO_LOCAL_CONSTANTS = _providers.Constants()
 _providers._get_local_constants = lambda: _NO_LOCAL_CONSTANTS  # examples depend on the seed alone
 

@@ -13,7 +13,8 @@ import string
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import expect
+from grading_suite.public.checks import expect, is_error, raised, returned, whole_message
+from grading_suite.public.observe import describe_raised, quote
 from grading_suite.public.test_compose import value_of
 
 pytestmark = pytest.mark.transforms
@@ -28,7 +29,7 @@ def _word(draw, low: int = 1, high: int = 6) -> str:
 
 @pytest.mark.points(1)
 def test_compose_chains_three_transforms(observe):
-    """Three transforms are all applied, in the order given."""
+    """Three transforms are all applied, in the order given, and a tuple sample goes to the first one whole."""
     letters = observe.draw.sample(string.ascii_lowercase, 3)  # distinct, so every order shows
     sample = _word(observe.draw)
     got = value_of(observe("compose.appended", letters=letters, sample=sample))
@@ -37,9 +38,16 @@ def test_compose_chains_three_transforms(observe):
            f"Compose of three transforms appending {', '.join(map(repr, letters))} applied to {sample!r} should "
            f"give {expected!r}, got {got!r}; apply every transform, in order, to the output of the one before in "
            "Compose.__call__")
+    words = [_word(observe.draw, 2, 5) for _ in range(observe.draw.randint(3, 5))]
+    got = value_of(observe("compose.applied", transforms=["reverse", "first_two"], sample=words, sample_kind="tuple"))
+    expected = tuple(words[::-1][:2])
+    expect(got == expected,
+           f"Compose([reverse, first_two]) applied to the tuple {tuple(words)!r} should pass the whole tuple to "
+           f"reverse, then its output to first_two, giving {expected!r}; got {got!r}; Compose.__call__ should give "
+           "any sample, a tuple included, to the first transform as it is")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_empty_compose_returns_input(observe):
     """Compose([]) returns its input unchanged."""
     draw = observe.draw
@@ -58,7 +66,7 @@ def test_empty_compose_returns_input(observe):
            f"{got!r}; with no transforms Compose.__call__ should return the sample as it came")
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0.5)
 def test_compose_accepts_a_tuple(observe):
     """Compose works when its transforms are given as a tuple."""
     draw = observe.draw
@@ -98,3 +106,30 @@ def test_each_transform_called_once_on_previous_output(observe):
         expect(got == inputs[2] * 2,
                f"Compose([first, second, third])({sample}) should return third's output {inputs[2] * 2}, "
                f"got {got!r}; return the last transform's output from Compose.__call__")
+
+
+@pytest.mark.points(1)
+def test_compose_errors_reach_the_caller(observe):
+    """An error raised by a transform (a built-in one, or a custom Exception subclass) reaches the
+    caller of Compose, with its message; the transforms after it are not called."""
+    draw = observe.draw
+    for error in draw.sample(["ValueError", "TypeError", "IndexError"], 1) + ["custom"]:
+        count = draw.randint(2, 4)
+        amounts = [draw.randint(1, 999) for _ in range(count)]
+        bad = draw.randrange(count)
+        message = f"sample {draw.randrange(10**5, 10**6)} cannot be transformed"
+        sample = draw.randint(0, 999)
+        seen = observe("compose.failing", amounts=amounts, bad=bad, error=error, message=message, sample=sample)
+        kind_name = "a custom Exception subclass" if error == "custom" else error
+        situation = (f"Compose of {count} transforms whose transform {bad} raises {kind_name} "
+                     f"({quote(message)}), called on {sample},")
+        info = raised(seen["outcome"])
+        same = info is not None and message in whole_message(info) and (
+            info.get("type") == "_Broken" if error == "custom" else is_error(info, error))
+        got = (f"it returned {value_of(returned(seen['outcome']))!r}" if info is None
+               else describe_raised(info).replace("your code raised", "it raised"))
+        expect(same, f"{situation} should raise that error, but {got}; do not catch errors of the transforms "
+                     "in Compose.__call__")
+        expect(seen["called_after"] == 0,
+               f"{situation} should stop there, but the transforms after it were called {seen['called_after']} "
+               "time(s); let the error reach the caller in Compose.__call__")

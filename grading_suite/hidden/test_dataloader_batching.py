@@ -13,14 +13,19 @@ known inputs can pass them.
 The hidden cases of this cell; its public checks, shipped to students, are in
 ``public/test_dataloader_batching.py`` and count toward the same points."""
 
+import random
+
 import numpy as np
 import pytest
+from hypothesis import strategies as st
 
+from grading_suite.hidden.properties import check_property
 from grading_suite.public.checks import (CheckFailed, array_of, expect, expect_raised, is_error,
                                          items_of, kind, message_of, raised, whole_message)
-from grading_suite.public.observe import describe_raised
+from grading_suite.public.observe import describe_raised, quote
 from grading_suite.public.test_dataloader_batching import (_describe, _expected_batches, _expected_sizes, _floats,
-                                                          _ids, _length_cases, _spec, _with_remainder)
+                                                          _ids, _length_cases, _raised_message, _sizes_message,
+                                                          _spec, _with_remainder)
 
 pytestmark = pytest.mark.dataloader
 
@@ -36,13 +41,19 @@ def test_len_with_drop_last_is_floor(observe):
     """len(loader) is floor(N / batch_size) with drop_last=True (0 when batch_size > N)."""
     for size, batch_size in _length_cases(observe.draw):
         expected = size // batch_size
-        got = observe("dataloader_batching.loader_len", size=size, batch_size=batch_size, drop_last=True,
-                      ids=_ids(observe.draw, size))
+        seen = observe("dataloader_batching.both_ways", size=size, batch_size=batch_size,
+                       ids=_ids(observe.draw, size), epochs=False)
+        got, kept = seen["drop"]["len"], seen["keep"]["len"]
+        if got != expected and kept != -(-size // batch_size):
+            raise CheckFailed(f"len({_describe(size, batch_size, True)}) should be floor({size}/{batch_size}) = "
+                              f"{expected}, got {got}, and without drop_last len() is {kept}, not "
+                              f"ceil({size}/{batch_size}) = {-(-size // batch_size)}: check how DataLoader.__len__ "
+                              "counts batches, not only its drop_last branch")
         expect(got == expected, f"len({_describe(size, batch_size, True)}) should be floor({size}/{batch_size}) "
                                 f"= {expected}, got {got}; check drop_last in DataLoader.__len__")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_drop_last_skips_partial_batch(observe):
     """With drop_last=True the short last batch is skipped and full batches are kept."""
     draw = observe.draw
@@ -53,14 +64,39 @@ def test_drop_last_skips_partial_batch(observe):
              (bigger, bigger + draw.randint(1, 8))]  # the only batch is partial: no batch at all
     for size, batch_size in cases:
         expected = _expected_sizes(size, batch_size, drop_last=True)
-        epoch = observe("dataloader_batching.epoch_ids", size=size, batch_size=batch_size, drop_last=True,
-                        ids=_ids(draw, size))
-        got = [len(ids) for ids in epoch]
-        expect(got == expected, f"{_describe(size, batch_size, True)} should give batches of sizes {expected}, "
-                                f"got {got}; respect drop_last in DataLoader.__iter__")
+        seen = observe("dataloader_batching.both_ways", size=size, batch_size=batch_size, ids=_ids(draw, size))
+        if "raised" in seen["drop"]:
+            raise CheckFailed(_raised_message(_describe(size, batch_size, True), seen["drop"], len(expected)))
+        got = [len(ids) for ids in seen["drop"]["ids"]]
+        if got == expected:
+            continue
+        keep_expected = _expected_sizes(size, batch_size)
+        kept = [len(ids) for ids in seen["keep"]["ids"]] if "raised" not in seen["keep"] else None
+        if kept is not None and kept != keep_expected:  # wrong without drop_last too: say so, not "drop_last"
+            raise CheckFailed(f"{_describe(size, batch_size, True)} should give batches of sizes {expected}, got "
+                              f"{got}; but already without drop_last: "
+                              + _sizes_message(_describe(size, batch_size), batch_size, keep_expected, kept,
+                                               seen["keep"]["len"]))
+        message = _sizes_message(_describe(size, batch_size, True), batch_size, expected, got, seen["drop"]["len"],
+                                 drop_last=True)
+        raise CheckFailed(message if seen["drop"]["len"] != len(expected) else
+                          f"{message} (only a short last batch is skipped; full batches are kept)")
 
 
-@pytest.mark.points(2)
+def _epoch_message(size, batch_size, ids, expected, seen, what="the batches"):
+    """Why the epoch ``seen`` (from ``epoch_ids_and_len``) is not ``expected``: wrong batch sizes
+    first (see ``_sizes_message``), then wrong samples or order within right-sized batches."""
+    if "raised" in seen:
+        return _raised_message(_describe(size, batch_size), seen, len(expected))
+    got = seen["ids"]
+    sizes, expected_sizes = [len(batch) for batch in got], [len(batch) for batch in expected]
+    if sizes != expected_sizes:
+        return _sizes_message(_describe(size, batch_size), batch_size, expected_sizes, sizes, seen["len"])
+    return (f"{_describe(size, batch_size)} over the sample ids {ids} should give {what} {expected}, got {got}; "
+            "fetch the indices of _epoch_order() in order, batch_size at a time, in DataLoader.__iter__")
+
+
+@pytest.mark.points(1)
 def test_edge_batch_sizes(observe):
     """batch_size 1, equal to N and larger than N, and a single-sample dataset, batch correctly."""
     draw = observe.draw
@@ -69,12 +105,11 @@ def test_edge_batch_sizes(observe):
     for size, batch_size in cases:
         ids = _ids(draw, size)
         expected = _expected_batches(ids, batch_size)
-        got = observe("dataloader_batching.epoch_ids", size=size, batch_size=batch_size, ids=ids)
-        expect(got == expected, f"{_describe(size, batch_size)} over the sample ids {ids} should give the batches "
-                                f"{expected}, got {got}; check DataLoader.__iter__")
+        seen = observe("dataloader_batching.epoch_ids_and_len", size=size, batch_size=batch_size, ids=ids)
+        expect(seen.get("ids") == expected, _epoch_message(size, batch_size, ids, expected, seen))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_order_preserved_without_shuffle(observe):
     """Without shuffle, batch k holds samples k*bs .. k*bs + bs - 1 in order."""
     draw = observe.draw
@@ -83,40 +118,22 @@ def test_order_preserved_without_shuffle(observe):
         size = batch_size * draw.randint(3, 5)
         ids = _ids(draw, size)
         expected = _expected_batches(ids, batch_size)
-        got = observe("dataloader_batching.epoch_ids", size=size, batch_size=batch_size, ids=ids)
-        expect(got == expected, f"{_describe(size, batch_size)} over the sample ids {ids} without shuffle should "
-                                f"give the samples in order {expected}, got {got}; check DataLoader.__iter__")
+        seen = observe("dataloader_batching.epoch_ids_and_len", size=size, batch_size=batch_size, ids=ids)
+        expect(seen.get("ids") == expected,
+               _epoch_message(size, batch_size, ids, expected, seen, "without shuffle the samples in order"))
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_collation_stacks_along_new_first_axis(observe):
-    """Each batch element has shape (batch, *sample_shape) and stacks the samples in order."""
+    """Each batch element has shape (batch, *sample_shape) and stacks its samples in order,
+    unchanged (judged on whichever samples each batch holds)."""
     draw = observe.draw
+    rng = random.Random(draw.getrandbits(64))
     batch_size = draw.randint(2, 4)
     size = _with_remainder(draw, batch_size, draw.randint(1, batch_size - 1), (2, 3))  # a last, partial batch
-    height, width = draw.sample(range(2, 5), 2)  # never square: stacking on the wrong axis changes the shape
-    images = _floats(draw, (size, height, width))
-    labels = np.array(_ids(draw, size), dtype=np.int64)
-    batches = observe("dataloader_batching.epoch_batches", arrays=[_spec(images), _spec(labels)],
-                      batch_size=batch_size)
-    expect(len(batches) >= 2, f"{size} samples with batch_size={batch_size} should give "
-                              f"{-(-size // batch_size)} batches, got {len(batches)}; check DataLoader.__iter__")
-    for number, batch in enumerate(batches):
-        parts = batch["arrays"]
-        expect(len(parts) == 2, f"a batch of (image, label) samples should have 2 elements, got {len(parts)}; "
-                                "check DataLoader._collate_batch")
-        rows = slice(number * batch_size, (number + 1) * batch_size)
-        for name, part, source in (("images", parts[0], images), ("labels", parts[1], labels)):
-            got = array_of(part)
-            expected = source[rows]
-            expect(_shape(part) == expected.shape,
-                   f"batch {number} of {height}x{width} images and scalar labels (batch_size={batch_size}, "
-                   f"{size} samples): {name} should have shape {expected.shape}, got {_shape(part)}; stack along "
-                   "a new axis 0 (np.stack) in DataLoader._collate_batch")
-            expect(got is not None and np.array_equal(got, expected),
-                   f"batch {number}: {name} should be samples {rows.start}..{min(rows.stop, size) - 1} stacked "
-                   f"in order, got {got.tolist() if got is not None else 'an array of dtype ' + str(part.get('dtype'))}"
-                   "; check DataLoader._collate_batch")
+    # (height, width) images, never square: stacking on the wrong axis changes the shape; scalar labels
+    _run_cases(observe, [_make_case(rng, size, batch_size, False, [("float32", "(h, w)"), ("int64", "()")])],
+               boundaries=False)
 
 
 @pytest.mark.points(1)
@@ -155,7 +172,7 @@ def test_single_tensor_samples_give_a_tensor(observe):
     vectors = _floats(draw, (size, draw.randint(2, 4)))
     batches = observe("dataloader_batching.single_tensor_epoch", arrays=[_spec(vectors)], batch_size=batch_size)
     expect(len(batches) == count, f"{size} single-Tensor samples with batch_size={batch_size} should give {count} "
-                                  f"batches, got {len(batches)}")
+                                  f"batches, got {len(batches)}; check how DataLoader.__iter__ cuts the batches")
     for number, seen in enumerate(batches):
         batch = seen["batch"]
         expect(kind(batch) == "Tensor",
@@ -163,30 +180,34 @@ def test_single_tensor_samples_give_a_tensor(observe):
                f"{batch.get('type')}; handle non-tuple samples in DataLoader._collate_batch")
         got = array_of(batch)
         expected = vectors[number * batch_size:(number + 1) * batch_size]
+        blame = ("check how DataLoader.__iter__ cuts the batches" if got is not None and got.ndim == expected.ndim
+                 and got.shape[1:] == expected.shape[1:] and len(got) != len(expected) else
+                 "stack the samples along a new axis 0 in DataLoader._collate_batch")
         expect(got is not None and np.array_equal(np.sort(got, axis=None), np.sort(expected, axis=None)),
                f"batch {number} should hold samples {number * batch_size}..{(number + 1) * batch_size - 1} "
                f"({expected.tolist()}), "
-               f"got {got.tolist() if got is not None else 'data of dtype ' + str(batch.get('dtype'))}")
+               f"got {got.tolist() if got is not None else 'data of dtype ' + str(batch.get('dtype'))}; {blame}")
 
 
 @pytest.mark.points(2)
 def test_loads_lazily_one_batch_at_a_time(observe):
-    """Taking a batch fetches exactly that batch's samples: nothing is loaded ahead."""
+    """Taking a batch fetches exactly that batch's samples: nothing is loaded ahead.  Judged
+    against the samples the batches taken hold, so wrong batch boundaries are left to the
+    tests of boundaries."""
     draw = observe.draw
     for _ in range(2):
         batch_size = draw.randint(2, 20)
         size = draw.randint(4 * batch_size + 1, 100)  # more than the 3 batches taken
-        seen = observe("dataloader_batching.lazy_fetches", size=size, batch_size=batch_size,
-                       ids=_ids(draw, size))
-        first = seen["after_one"]
-        expect(first["count"] == batch_size and first["fetched"] == list(range(batch_size)),
-               f"taking the first batch of {_describe(size, batch_size)} should fetch samples 0..{batch_size - 1} "
-               f"only, but {first['count']} fetches were made (first ones: {first['fetched'][:10]}); make "
-               "DataLoader.__iter__ a generator that loads one batch per step")
-        third = seen["after_three"]
-        expect(third["count"] == 3 * batch_size and third["fetched"] == list(range(3 * batch_size)),
-               f"after 3 batches of {batch_size} exactly samples 0..{3 * batch_size - 1} should have been fetched, "
-               f"got {third['count']} fetches; load each batch only when it is requested in DataLoader.__iter__")
+        ids = _ids(draw, size)
+        seen = observe("dataloader_batching.lazy_fetches", size=size, batch_size=batch_size, ids=ids)
+        where = {value: index for index, value in enumerate(ids)}
+        for step, taken in (("the first batch", seen["after_one"]), ("3 batches", seen["after_three"])):
+            held = sorted(where.get(value, -1) for batch in taken["ids"] for value in batch)
+            fetched = taken["fetched"]
+            expect(taken["count"] <= len(held) and sorted(fetched) == held,
+                   f"taking {step} of {_describe(size, batch_size)} should fetch only the samples those batches "
+                   f"hold ({len(held)}), but {taken['count']} fetches were made (first ones: {fetched[:10]}); "
+                   "make DataLoader.__iter__ a generator that loads one batch per step")
 
 
 @pytest.mark.points(2)
@@ -199,11 +220,14 @@ def test_each_iter_is_a_full_epoch(observe):
     seen = observe("dataloader_batching.repeated_epochs", size=size, batch_size=batch_size, ids=ids)
     expected = _expected_batches(ids, batch_size)
     first, second, third = seen["first"], seen["second"], seen["third"]
-    expect(first == expected and second == expected,
-           f"two epochs of {_describe(size, batch_size)} should each give {expected}, got {first} then {second}; "
-           "each iter(loader) should start a new epoch in DataLoader.__iter__")
-    expect(third == expected, f"a new epoch after a half-used one should give {expected}, got {third}; "
-                              "do not keep the position in the loader between iter() calls")
+    # judged against the loader's own first epoch: wrong batch boundaries are the business of other tests
+    expect(first != [] or expected == [], f"the first epoch of {_describe(size, batch_size)} should give "
+                                          f"{expected}, got no batch at all; check DataLoader.__iter__")
+    expect(second == first, f"two epochs of {_describe(size, batch_size)} should give the same batches (no shuffle), "
+                            f"got {first} then {second}; each iter(loader) should start a new, whole epoch in "
+                            "DataLoader.__iter__")
+    expect(third == first, f"a new epoch after a half-used one should give {first} again, got {third}; "
+                           "do not keep the position in the loader between iter() calls")
 
 
 def _fraction(draw, low=1, high=9):
@@ -211,7 +235,7 @@ def _fraction(draw, low=1, high=9):
     return draw.randint(low, high) + draw.choice([0.25, 0.5, 0.75])
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_bad_batch_size_rejected(observe):
     """batch_size 0, negative, float (2.5 and 4.0) and bool is refused with ValueError."""
     draw = observe.draw
@@ -267,8 +291,362 @@ def test_numpy_integer_batch_size(observe):
                                   f"raised {info.get('type')}: {message_of(info)}; accept NumPy integers in "
                                   "DataLoader.__init__")
             raise CheckFailed(f"DataLoader({size} samples, batch_size={label}): {describe_raised(info)}")
-        expect(seen["len"] == len(expected),
-               f"len(DataLoader({size} samples, batch_size={label})) should be {len(expected)}, got {seen['len']}")
+        # judged against the same loader with the Python int: only the handling of NumPy integers counts here
+        expect(seen["len"] == seen["int_len"],
+               f"len(DataLoader({size} samples, batch_size={label})) should be the same as with batch_size="
+               f"{batch_size}, {seen['int_len']}, got {seen['len']}; treat NumPy integers like ints in DataLoader")
         got = seen["ids"]
-        expect(got == expected, f"DataLoader({size} samples, batch_size={label}) over the sample ids {ids} should "
-                                f"give {expected}, got {got}")
+        expect(got == seen["int_ids"], f"DataLoader({size} samples, batch_size={label}) over the sample ids {ids} "
+                                       f"should give the same batches as with batch_size={batch_size}, "
+                                       f"{seen['int_ids']}, got {got}; treat NumPy integers like ints in DataLoader")
+        stored = seen.get("stored") if type(seen.get("stored")) is dict else {}
+        expect(stored.get("type") == "int" and stored.get("value") == batch_size,
+               f"DataLoader(batch_size={label}) should store self.batch_size as the Python int {batch_size}, got "
+               f"{'the int ' + str(stored.get('value')) if stored.get('type') == 'int' else quote(stored.get('type'))}"
+               "; store a Python int in DataLoader.__init__")
+
+
+# ---------------------------------------------------------------------------
+# Collation over many structures and dtypes: cases built here, run by the probe
+# ``collation_cases`` (several loaders per call), judged by ``_case_failure``.
+
+DTYPE_NAMES = ("bool", "uint8", "int32", "int64", "float16", "float32", "float64")
+SHAPE_KINDS = ("()", "(1,)", "(k,)", "(h, w)", "(c, h, w)")
+
+
+def _values(rng: random.Random, dtype: str, count: int) -> np.ndarray:
+    """``count`` drawn values of ``dtype``, pairwise distinct where the dtype has room (not for bool):
+    float64 values are not exact in float32, so a round trip through float32 changes them."""
+    if dtype == "bool":
+        return np.array([rng.random() < 0.5 for _ in range(count)], dtype=bool)
+    if dtype == "uint8":
+        return np.array(rng.sample(range(256), count) if count <= 256 else
+                        [rng.randrange(256) for _ in range(count)], dtype=np.uint8)
+    if dtype in ("int32", "int64"):
+        bound = 2**31 if dtype == "int32" else 2**61  # beyond 2**53: not exact in float64
+        return np.array(rng.sample(range(-bound, bound), count), dtype=dtype)
+    if dtype == "float16":  # multiples of 1/8 below 256: exact in float16
+        return np.array(rng.sample(range(-2048, 2048), count) if count <= 4096 else
+                        [rng.randrange(-2048, 2048) for _ in range(count)], dtype=np.float64).astype(np.float16) / 8
+    if dtype == "float32":  # multiples of 1/8: exact in float32
+        return (np.array(rng.sample(range(-2**20, 2**20), count), dtype=np.float64) / 8).astype(np.float32)
+    return np.array([rng.uniform(-1000, 1000) for _ in range(count)], dtype=np.float64)
+
+
+def _sample_shape(rng: random.Random, shape_kind: str) -> tuple:
+    """A sample shape of the kind "()", "(1,)", "(k,)", "(h, w)" (never square) or "(c, h, w)"."""
+    if shape_kind == "()":
+        return ()
+    if shape_kind == "(1,)":
+        return (1,)
+    if shape_kind == "(k,)":
+        return (rng.randint(2, 4),)
+    height, width = rng.sample(range(2, 5), 2)
+    return (height, width) if shape_kind == "(h, w)" else (rng.randint(2, 3), height, width)
+
+
+def _make_case(rng: random.Random, size: int, batch_size: int, drop_last: bool, elements: list,
+               single: bool = False) -> dict:
+    """A loader case: ``size`` samples whose elements are ``elements`` ((dtype, shape kind) pairs;
+    one element and ``single`` for samples that are a bare Tensor)."""
+    arrays = []
+    for dtype, shape_kind in elements:
+        shape = (size, *_sample_shape(rng, shape_kind))
+        arrays.append(_values(rng, dtype, int(np.prod(shape))).reshape(shape))
+    return {"arrays": arrays, "single": single, "batch_size": batch_size, "drop_last": drop_last}
+
+
+def _wire_case(case: dict) -> dict:
+    """A case as the argument of the probe ``collation_cases``."""
+    arrays = [{"values": array.reshape(-1).tolist(), "dtype": array.dtype.name, "shape": list(array.shape)}
+              for array in case["arrays"]]
+    return {"arrays": arrays, "single": case["single"], "batch_size": case["batch_size"],
+            "drop_last": case["drop_last"]}
+
+
+def _case_name(case: dict) -> str:
+    """How a case reads in a message: DataLoader(7 samples of (float32 (2,), int64 ()) tuples, batch_size=3)."""
+    parts = [f"{array.dtype.name} {tuple(array.shape[1:])}" for array in case["arrays"]]
+    samples = f"single Tensors {parts[0]}" if case["single"] else f"({', '.join(parts)}{',' * (len(parts) == 1)}) tuples"
+    size = len(case["arrays"][0])
+    return (f"DataLoader({size} samples of {samples}, batch_size={case['batch_size']}"
+            f"{', drop_last=True' if case['drop_last'] else ''})")
+
+
+def _identified(source: np.ndarray, rows: np.ndarray) -> list | None:
+    """Which sample of ``source`` each row of ``rows`` is, when every row is exactly one sample's
+    (the samples' values being pairwise distinct), else None."""
+    if rows.ndim != source.ndim or rows.shape[1:] != source.shape[1:] or rows.dtype != source.dtype:
+        return None
+    positions = []
+    for row in rows:
+        matches = [index for index, sample in enumerate(source) if np.array_equal(sample, row)]
+        if len(matches) != 1:
+            return None
+        positions.append(matches[0])
+    return positions
+
+
+def _distinct_rows(source: np.ndarray) -> bool:
+    """Whether every sample of ``source`` has values of its own (so a row tells which sample it is)."""
+    return len({sample.tobytes() for sample in source}) == len(source)
+
+
+def _stacking_failure(where: str, parts: list, arrays: list) -> str | None:
+    """What is wrong with how one batch stacks its samples, whichever samples it holds: each
+    element (batch size, *sample shape) with the same batch size, and the rows of every element
+    the same samples' values, unchanged (the samples told by an element whose rows are distinct)."""
+    shapes = [_shape(part) for part in parts]
+    for position, (shape, source) in enumerate(zip(shapes, arrays)):
+        if shape is None or len(shape) != source.ndim or shape[1:] != source.shape[1:] or shape[0] < 1:
+            return (f"{where}, element {position} ({source.dtype.name}, sample shape {tuple(source.shape[1:])}): the "
+                    f"batch should have shape (batch size{''.join(f', {n}' for n in source.shape[1:])}), got {shape}; "
+                    "stack along a "
+                    "new axis 0 and never drop an axis (no squeeze) in DataLoader._collate_batch")
+    if len({shape[0] for shape in shapes}) != 1:
+        return (f"{where}: every element should hold the same samples, got batch elements of shapes {shapes}; stack "
+                "each position of the same samples in DataLoader._collate_batch")
+    held = None
+    for part, source in zip(parts, arrays):
+        got = array_of(part)
+        if _distinct_rows(source):
+            held = None if got is None else _identified(source, got)
+            if held is None:
+                return (f"{where}: the {source.dtype.name} element should hold samples' values unchanged, got values "
+                        "that are no sample's; stack the elements unchanged in DataLoader._collate_batch")
+            break
+    for position, (part, source) in enumerate(zip(parts, arrays)):
+        got = array_of(part)
+        if held is not None and (got is None or not np.array_equal(got, source[held])):
+            return (f"{where}, element {position}: it should stack samples {held} (the samples the other elements "
+                    "hold), in that order and unchanged, got other values; stack every position of the same samples "
+                    "in DataLoader._collate_batch")
+    return None
+
+
+def _case_failure(case: dict, result: dict, boundaries: bool = True) -> str | None:
+    """The first thing wrong with what one case gave (None when it is right), checked from the
+    most basic on so the message blames the method at fault: whether it raised, len(loader)
+    (``__len__``), the number of batches and the samples each one holds (``__iter__``), then the
+    structure, dtype, shape and values of each batch (``_collate_batch``).  Without
+    ``boundaries`` only the collation is judged, on whichever samples each batch holds."""
+    name = _case_name(case)
+    arrays, batch_size, drop_last = case["arrays"], case["batch_size"], case["drop_last"]
+    size = len(arrays[0])
+    sizes = _expected_sizes(size, batch_size, drop_last)
+    if not boundaries:
+        if "raised" in result:
+            stage = {"len": "len(loader)", "iteration": "iterating it"}.get(result.get("stage"), "building it")
+            return f"{name}: {stage} failed, {describe_raised(result['raised'])}"
+        if sizes and not result["batches"]:
+            return f"{name} should give {len(sizes)} batches, got none; check DataLoader.__iter__"
+        sizes = [_leading(batch) or 0 for batch in result["batches"]]  # judge each batch as it comes
+    if "raised" in result:
+        if result.get("stage") == "iteration" and result.get("len") != len(sizes):
+            return _raised_message(name, result, len(sizes))
+        stage = {"len": "len(loader)", "iteration": "iterating it"}.get(result.get("stage"), "building it")
+        return f"{name}: {stage} failed, {describe_raised(result['raised'])}"
+    if boundaries and result["len"] != len(sizes):
+        return f"len({name}) should be {len(sizes)}, got {result['len']}; check DataLoader.__len__"
+    batches = result["batches"]
+    if boundaries and len(batches) != len(sizes):
+        got = [_leading(batch) for batch in batches]
+        if None not in got:
+            return _sizes_message(name, batch_size, sizes, got, drop_last=drop_last)
+        return (f"{name} should give {len(sizes)} batches of sizes {sizes}, got {len(batches)} batches; check how "
+                "DataLoader.__iter__ cuts the epoch into batches")
+    start = 0
+    for number, (batch, count) in enumerate(zip(batches, sizes)):
+        rows = slice(start, start + count)
+        start += count
+        where = f"{name}, batch {number}" + (f" (samples {rows.start}..{rows.stop - 1})" if boundaries else "")
+        if case["single"]:
+            if kind(batch) != "Tensor":
+                return (f"{where}: samples that are single Tensors should give a single Tensor, got "
+                        f"{type_name(batch)}; handle non-tuple samples in DataLoader._collate_batch")
+            parts = [batch]
+        else:
+            parts = items_of(batch) if kind(batch) in ("tuple", "list") else None
+            if parts is None or len(parts) != len(arrays):
+                return (f"{where}: samples that are {len(arrays)}-tuples should give a tuple of {len(arrays)} "
+                        f"Tensors, got {type_name(batch)}{'' if parts is None else f' of {len(parts)}'}; keep one "
+                        "element per sample position (a 1-tuple stays a 1-tuple) in DataLoader._collate_batch")
+            if not all(kind(part) == "Tensor" for part in parts):
+                return (f"{where}: each element of a batch should be a Tensor, got "
+                        f"{[type_name(part) for part in parts]}; wrap the stacked arrays in Tensor in "
+                        "DataLoader._collate_batch")
+        for position, (part, source) in enumerate(zip(parts, arrays)):
+            element = f"{where}, element {position} ({source.dtype.name}, sample shape {tuple(source.shape[1:])})"
+            if str(part.get("dtype")) != source.dtype.name:
+                return (f"{element}: the batch should keep dtype {source.dtype.name}, got {part.get('dtype')}; "
+                        "do not convert or force a dtype in DataLoader._collate_batch")
+        if not boundaries:
+            problem = _stacking_failure(where, parts, arrays)
+            if problem:
+                return problem
+            continue
+        for position, (part, source) in enumerate(zip(parts, arrays)):
+            element = f"{where}, element {position} ({source.dtype.name}, sample shape {tuple(source.shape[1:])})"
+            expected, shape = source[rows], _shape(part)
+            if shape != expected.shape:
+                if shape and shape[1:] == expected.shape[1:]:
+                    return (f"{element}: the batch holds {shape[0]} samples, expected {count} (batch sizes "
+                            f"{sizes}); check how DataLoader.__iter__ slices the indices of each batch")
+                return (f"{element}: the batch should have shape {expected.shape} (batch size, *sample shape), got "
+                        f"{shape}; stack along a new axis 0 and never drop an axis (no squeeze) in "
+                        "DataLoader._collate_batch")
+            got = array_of(part)
+            if got is None or not np.array_equal(got, expected):
+                found = None if got is None else _identified(source, got)
+                if found is not None:
+                    return (f"{where}: the batch holds samples {found}, expected {list(range(rows.start, rows.stop))}"
+                            "; fetch the indices of _epoch_order() in order, batch_size at a time, in "
+                            "DataLoader.__iter__")
+                return (f"{element}: the batch should be those samples stacked in order, got values that are not "
+                        "the samples' own; stack the elements unchanged in DataLoader._collate_batch")
+    return None
+
+
+def _leading(batch) -> int | None:
+    """The number of samples a described batch seems to hold: the first axis of its first element."""
+    items = items_of(batch)
+    shape = _shape(items[0]) if items else None
+    return shape[0] if shape else None
+
+
+def type_name(description) -> str:
+    """The quoted type name of a described value."""
+    return str(description.get("type", "?"))[:60] if type(description) is dict else "?"
+
+
+def _run_cases(observe, cases: list, boundaries: bool = True) -> None:
+    """Run ``cases`` in one probe call and fail with the first case's first failure (with
+    ``boundaries``, batch boundaries and len() are judged too)."""
+    results = observe("dataloader_batching.collation_cases", cases=[_wire_case(case) for case in cases])
+    expect(type(results) is list and len(results) == len(cases), "the probe gave no result per loader")
+    for case, result in zip(cases, results):
+        failure = _case_failure(case, result, boundaries)
+        expect(failure is None, failure or "")
+
+
+@pytest.mark.points(1)
+def test_collation_keeps_every_dtype_and_axis(observe):
+    """Every dtype (bool, uint8, int32, int64, float16, float32, float64) is kept, 0-d elements
+    included; (1,)-shaped elements and batches of one sample keep every axis; 1-tuples stay
+    1-tuples; 4-D datasets stack to (B, C, H, W); mixed structures; an empty dataset.  Only the
+    collation is judged here, on whichever samples each batch holds (batch boundaries and batch
+    sizes past the size are left to the other tests)."""
+    draw = observe.draw
+    rng = random.Random(draw.getrandbits(64))
+    dtypes = draw.sample(DTYPE_NAMES, len(DTYPE_NAMES))
+    batch_size = draw.randint(2, 4)
+    one_left = _with_remainder(draw, batch_size, 1, (1, 3))  # a last batch of one sample
+    cases = [_make_case(rng, one_left, batch_size, False, [(dtype, "()") for dtype in dtypes]),
+             _make_case(rng, one_left, batch_size, False, [(dtype, "(1,)") for dtype in dtypes]),
+             _make_case(rng, draw.randint(2, 4), 1, False, [(dtype, "(k,)") for dtype in dtypes]),
+             _make_case(rng, draw.randint(2, 5), 1, False, [(draw.choice(dtypes), "(h, w)")], single=True),
+             _make_case(rng, one_left, batch_size, False, [(draw.choice(dtypes), "(1,)")], single=True),
+             _make_case(rng, one_left, batch_size, draw.random() < 0.5, [(draw.choice(dtypes), "(c, h, w)")]),
+             _make_case(rng, one_left, batch_size, False, [(draw.choice(dtypes), "(1,)")]),
+             _make_case(rng, 0, draw.randint(1, 4), draw.random() < 0.5, [(draw.choice(dtypes), "(k,)")] * 2),
+             _make_case(rng, batch_size + draw.randint(1, 5), batch_size, False,
+                        [(draw.choice(dtypes), draw.choice(SHAPE_KINDS)) for _ in range(3)])]
+    _run_cases(observe, draw.sample(cases, len(cases)), boundaries=False)
+
+
+_ELEMENT = st.tuples(st.sampled_from(DTYPE_NAMES), st.sampled_from(SHAPE_KINDS))
+_CASE = st.tuples(  # kept flat: Hypothesis draws it in well under a millisecond
+    st.integers(0, 20),  # dataset size
+    st.integers(1, 24),  # batch size, often past the size
+    st.booleans(),  # drop_last
+    st.booleans(),  # samples are a bare Tensor (the first element alone) rather than a tuple
+    st.lists(_ELEMENT, min_size=1, max_size=3),  # the elements of a 1-, 2- or 3-tuple
+    st.integers(0, 2**32 - 1))  # the seed of the values
+PROPERTY_EXAMPLES = 8  # probe calls; each runs CASES_PER_EXAMPLE loaders
+CASES_PER_EXAMPLE = 3
+
+
+@pytest.mark.points(2)
+def test_batches_property(observe):
+    """Property over dataset sizes from 0, batch sizes past the size, drop_last both ways, the
+    dtypes bool .. float64 and sample structures (bare Tensor; 1-, 2-, 3-tuples; elements 0-d,
+    (1,), 1-D, 2-D, 3-D): len matches the batches, the batches partition the data in order with
+    the right sizes, each element has shape (B, *sample shape) and keeps its dtype and values,
+    and the structure of the samples is kept."""
+
+    def check(example):
+        cases = []
+        for size, batch_size, drop_last, single, elements, seed in example:
+            cases.append(_make_case(random.Random(seed), size, batch_size, drop_last,
+                                    elements[:1] if single else elements, single))
+        _run_cases(observe, cases)
+
+    check_property(observe, st.lists(_CASE, min_size=CASES_PER_EXAMPLE, max_size=CASES_PER_EXAMPLE), check,
+                   examples=PROPERTY_EXAMPLES)
+
+
+@pytest.mark.points(1)
+def test_len_fetches_no_samples(observe):
+    """len(loader) is computed from len(dataset) and batch_size: it fetches no sample and runs no
+    epoch (plain, shuffled and drop_last loaders)."""
+    draw = observe.draw
+    batch_size = draw.randint(2, 6)
+    size = _with_remainder(draw, batch_size, draw.randint(1, batch_size - 1), (2, 6))
+    seen = observe("dataloader_batching.len_fetches", size=size, batch_size=batch_size, ids=_ids(draw, size))
+    for name, options in (("plain", ""), ("shuffled", ", shuffle=True"), ("drop_last", ", drop_last=True")):
+        fetched = seen[name]["fetched"]
+        expect(fetched == 0, f"len(DataLoader({size} samples, batch_size={batch_size}{options})) fetched {fetched} "
+                             "samples from the dataset, and it should fetch none: compute DataLoader.__len__ from "
+                             "len(dataset) and batch_size alone, without running an epoch")
+
+
+def _is_complete_epoch(epoch, ids, sizes) -> bool:
+    """Whether the batches of ids ``epoch`` have the ``sizes`` and visit distinct ids of ``ids``."""
+    visited = [value for batch in epoch for value in batch]
+    return [len(batch) for batch in epoch] == sizes and len(set(visited)) == len(visited) and set(visited) <= set(ids)
+
+
+@pytest.mark.points(1)
+def test_concurrent_loops_get_their_own_epochs(observe):
+    """Two loops over one loader at the same time, zip(loader, loader) and nested loops, each get
+    a complete epoch of their own: without shuffle the batches of one loop alone, each time; with
+    a seeded shuffle no sample twice in one loop, in batches of the sizes of one loop alone.
+    Compared with the loader's own single loop, so wrong batch boundaries are left to other tests.
+    No false failure: every correct loader passes whatever the permutations.  A loader whose loops
+    share one order (kept on the loader) passes the shuffled zip check only if two independent
+    permutations put the same set of samples first (probability 1/C(size, batch_size) <= 1/84),
+    and the nested check only if that happens for every outer batch as well."""
+    draw = observe.draw
+    batch_size = draw.randint(3, 5)
+    size = _with_remainder(draw, batch_size, draw.randint(0, batch_size - 1), (3, 5))
+    ids = _ids(draw, size)
+    hint = ("each iter(loader) needs its own order and position: keep them in the iterator that "
+            "DataLoader.__iter__ returns (local variables of the generator), not on the loader")
+    plain = observe("dataloader_batching.concurrent_epochs", size=size, batch_size=batch_size, ids=ids,
+                    shuffle=False)
+    # judged against the loader's own epoch when looped over alone: wrong boundaries are left to other tests
+    expected = plain["alone"]
+    pairs = [[batch, batch] for batch in expected]
+    expect(plain["zip"] == pairs, f"zip(loader, loader) over {_describe(size, batch_size)} with the sample ids {ids} "
+                                  f"should pair every batch with itself, {pairs}, got {plain['zip']}; {hint}")
+    for number, entry in enumerate(plain["nested"]):
+        expect(entry["inner"] == expected,
+               f"a loop nested in a loop over the same {_describe(size, batch_size)} should run a whole epoch "
+               f"{expected} for each outer batch, got {entry['inner']} inside outer batch {number}; {hint}")
+    outer = [entry["outer"] for entry in plain["nested"]]
+    expect(outer == expected, f"the outer loop of nested loops over one {_describe(size, batch_size)} should give "
+                              f"{expected}, got {outer} (each inner loop runs its own epoch); {hint}")
+    seed = draw.randrange(2**31)
+    shuffled = observe("dataloader_batching.concurrent_epochs", size=size, batch_size=batch_size, ids=ids,
+                       shuffle=True, seed=seed)
+    loops = [("the first loop of zip(loader, loader)", [pair[0] for pair in shuffled["zip"]]),
+             ("the second loop of zip(loader, loader)", [pair[1] for pair in shuffled["zip"]]),
+             ("the outer loop of nested loops", [entry["outer"] for entry in shuffled["nested"]])]
+    loops += [(f"the inner loop in outer batch {number}", entry["inner"])
+              for number, entry in enumerate(shuffled["nested"])]
+    sizes = [len(batch) for batch in shuffled["alone"]]  # the batch sizes of a shuffled epoch looped over alone
+    for name, epoch in loops:
+        expect(_is_complete_epoch(epoch, ids, sizes),
+               f"with shuffle=True, seed={seed}, {name} over one DataLoader({size} samples, batch_size={batch_size}) "
+               f"should visit each sample at most once, in batches of sizes {sizes} like one loop alone, got "
+               f"{epoch}; {hint}")

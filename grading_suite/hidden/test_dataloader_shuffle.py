@@ -37,6 +37,11 @@ def _seed(draw):
     return draw.randrange(1, 10**6)
 
 
+def _big_seed(draw):
+    """A drawn large int seed (up to 2**32 - 1) for DataLoader(..., seed=...)."""
+    return draw.randrange(2**31, 2**32)
+
+
 def _global_seed(draw):
     """A drawn seed for random.seed and np.random.seed."""
     return draw.getrandbits(32)
@@ -68,7 +73,10 @@ def _same_global_states(before, after):
 
 @pytest.mark.points(1)
 def test_drop_last_with_shuffle(observe):
-    """With shuffle and drop_last, each epoch has floor(N/bs)*bs distinct samples and every sample can appear."""
+    """With shuffle and drop_last, each epoch has floor(N/bs)*bs distinct samples and every sample can appear.
+
+    False failure for a correct loader: below 1e-9 (a union bound over the samples, see the epochs count).
+    Power 1 against dropping the short batch before shuffling (the same samples never appear)."""
     draw = observe.draw
     batch_size = draw.randint(2, 5)
     size = batch_size * draw.randint(2, 4) + draw.randint(1, batch_size - 1)  # always a short last batch
@@ -94,91 +102,168 @@ def test_drop_last_with_shuffle(observe):
            "a different remainder is skipped each epoch")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_seed_makes_order_reproducible(observe):
-    """Two loaders with the same seed give the same epochs; a different seed gives another order."""
+    """Two loaders with the same seed (0 included) give the same epochs, whatever global draws come in between;
+    a different seed gives another order.
+
+    False failure: two seeds give the same first epoch with probability 1/size! < 1e-18 (size >= 20).
+    Power 1 against a seed ignored or seed=0 treated as None (the global draws in between change the twin)."""
     draw = observe.draw
-    size, batch_size, seed = draw.randint(20, 48), draw.randint(3, 10), _seed(draw)
-    other_seed = seed
-    while other_seed == seed:
-        other_seed = _seed(draw)
-    ids = _ids(draw, size)
-    seen = observe("dataloader_shuffle.seeded_twins", ids=ids, batch_size=batch_size, seed=seed,
-                   other_seed=other_seed)
-    epochs = [positions_of(order, ids) for order in seen["epochs"]]
-    twin_epochs = [positions_of(order, ids) for order in seen["twin_epochs"]]
-    other = positions_of(seen["other"], ids)
-    expect(all(_of_dataset(samples) for samples in epochs + [other]),
-           f"shuffled loaders over {size} samples (batch_size={batch_size}) gave epochs {epochs} (seed={seed}) "
-           f"and {other} (seed={other_seed}), with ids that belong to no sample (shown as -1) or no sample at "
-           "all; batches should hold the dataset's own samples")
-    expect(twin_epochs == epochs,
-           f"two loaders with seed={seed} should give the same sequence of epochs, but their orders differ; give "
-           "the loader its own generator seeded with seed (as _epoch_order does) and use it in DataLoader.__iter__")
-    expect(other != epochs[0],
-           f"loaders with seed={seed} and seed={other_seed} gave the same first epoch over {size} samples; the "
-           "order should depend on the seed")
+    size, batch_size = draw.randint(20, 48), draw.randint(3, 10)
+    first = _seed(draw)
+    for seed, other_seed in ((0, first), (_big_seed(draw), 0)):
+        ids = _ids(draw, size)
+        seen = observe("dataloader_shuffle.seeded_twins", ids=ids, batch_size=batch_size, seed=seed,
+                       other_seed=other_seed)
+        epochs = [positions_of(order, ids) for order in seen["epochs"]]
+        twin_epochs = [positions_of(order, ids) for order in seen["twin_epochs"]]
+        other = positions_of(seen["other"], ids)
+        expect(all(_of_dataset(samples) for samples in epochs + [other]),
+               f"shuffled loaders over {size} samples (batch_size={batch_size}) gave epochs {epochs} (seed={seed}) "
+               f"and {other} (seed={other_seed}), with ids that belong to no sample (shown as -1) or no sample at "
+               "all; batches should hold the dataset's own samples")
+        expect(twin_epochs == epochs,
+               f"two loaders with seed={seed} should give the same sequence of epochs, even with draws from "
+               "np.random and random in between, but their orders differ; an int seed gives the loader its own "
+               "generator (as _epoch_order does), used in DataLoader.__iter__"
+               + (" (seed=0 is an int seed like any other: test `seed is None`, not the truth of seed)"
+                  if seed == 0 else ""))
+        # A correct pair of seeds gives the same first epoch with probability 1/size! (below 1e-18).
+        expect(other != epochs[0],
+               f"loaders with seed={seed} and seed={other_seed} gave the same first epoch over {size} samples; the "
+               "order should depend on the seed")
 
 
 @pytest.mark.points(2)
 def test_seed_leaves_global_random_state_alone(observe):
-    """With an int seed, building and iterating the loader changes neither random's nor NumPy's global state."""
+    """With an int seed (0 included), building and iterating the loader changes neither random's nor NumPy's
+    global state."""
     draw = observe.draw
-    size, batch_size, seed, global_seed = draw.randint(10, 40), draw.randint(2, 8), _seed(draw), _global_seed(draw)
-    after = observe("dataloader_shuffle.global_states_around_seeded_loader", ids=_ids(draw, size),
-                    batch_size=batch_size, seed=seed, global_seed=global_seed)
-    python_same, numpy_same = _same_global_states(_seeded_global_states(global_seed), after)
-    expect(numpy_same, f"a loader with seed={seed} changed NumPy's global random state (np.random) while it was "
-                       "built or iterated; use a private generator (np.random.default_rng(seed)) instead of "
-                       "np.random.seed or np.random.* functions in DataLoader")
-    expect(python_same, f"a loader with seed={seed} changed Python's global random state (module random) while it "
-                        "was built or iterated; use a private generator instead of random.seed or random.shuffle "
-                        "in DataLoader")
+    size, batch_size = draw.randint(10, 40), draw.randint(2, 8)
+    for seed in (0, _seed(draw)):
+        global_seed = _global_seed(draw)
+        after = observe("dataloader_shuffle.global_states_around_seeded_loader", ids=_ids(draw, size),
+                        batch_size=batch_size, seed=seed, global_seed=global_seed)
+        python_same, numpy_same = _same_global_states(_seeded_global_states(global_seed), after)
+        zero = (" (seed=0 is an int seed like any other: test `seed is None`, not the truth of seed)"
+                if seed == 0 else "")
+        expect(numpy_same, f"a loader with seed={seed} changed NumPy's global random state (np.random) while it "
+                           "was built or iterated; use a private generator (np.random.default_rng(seed)) instead "
+                           f"of np.random.seed or np.random.* functions in DataLoader{zero}")
+        expect(python_same, f"a loader with seed={seed} changed Python's global random state (module random) while "
+                            "it was built or iterated; use a private generator instead of random.seed or "
+                            f"random.shuffle in DataLoader{zero}")
 
 
 @pytest.mark.points(2)
 def test_global_seed_reproduces_unseeded_run(observe):
-    """With seed=None, seeding the global random state reproduces the same epochs."""
+    """With seed=None the order comes from NumPy's global state: np.random.seed alone reproduces the epochs
+    (whatever Python's random holds), and another NumPy seed gives another order.
+
+    False failure: two NumPy seeds give the same first epoch with probability 1/size! < 1e-18 (size >= 20).
+    Power 1 against Python's random, a fresh or fixed private generator, or a reseeded global state."""
     draw = observe.draw
-    size, batch_size, global_seed = draw.randint(20, 40), draw.randint(3, 10), _global_seed(draw)
+    size, batch_size = draw.randint(20, 40), draw.randint(3, 10)
+    numpy_seed, other_numpy_seed = draw.sample(range(2**32), 2)
+    python_seeds = draw.sample(range(2**32), 2)
     ids = _ids(draw, size)
-    runs = observe("dataloader_shuffle.globally_seeded_runs", ids=ids, batch_size=batch_size,
-                   global_seed=global_seed)
+    runs = observe("dataloader_shuffle.numpy_seeded_runs", ids=ids, batch_size=batch_size,
+                   runs=[[numpy_seed, python_seeds[0]], [numpy_seed, python_seeds[1]],
+                         [other_numpy_seed, python_seeds[0]]])
+    expect(type(runs) is list and len(runs) == 3, "expected the epochs of 3 runs")
     runs = [[positions_of(order, ids) for order in run] for run in runs]
     expect(all(_of_dataset(samples) for run in runs for samples in run),
            f"unseeded shuffled loaders over {size} samples (batch_size={batch_size}) gave epochs {runs} with ids "
            "that belong to no sample (shown as -1) or no sample at all; batches should hold the dataset's own "
            "samples")
     expect(runs[0] == runs[1],
-           f"with seed=None, two runs after np.random.seed({global_seed}) (and random.seed({global_seed})) should "
-           "give the same epochs, but they differ; draw the order from NumPy's global random state "
-           "(np.random.permutation, as _epoch_order does) in DataLoader.__iter__")
+           f"with seed=None, two runs after np.random.seed({numpy_seed}) (Python's random seeded differently) "
+           "should give the same epochs, but they differ; draw the order from NumPy's global random state "
+           "(np.random.permutation, as _epoch_order does), not from Python's random or a fresh generator, in "
+           "DataLoader.__iter__")
+    # A correct loader gives the same first epoch under two NumPy seeds with probability about 1/size! (< 1e-18).
+    expect(runs[2][0] != runs[0][0],
+           f"with seed=None, runs after np.random.seed({numpy_seed}) and np.random.seed({other_numpy_seed}) gave "
+           f"the same first epoch over {size} samples; the order should come from NumPy's global random state, "
+           "so another global seed gives another order (do not reseed it in DataLoader)")
+
+
+def _naive_swap_matrix(size):
+    """P[k, p]: the exact probability that the naive swap shuffle (for i in 0..size-1: swap the items at
+    i and j, with j uniform in 0..size-1) leaves item k at position p.  Each item's position is a Markov
+    chain over the size steps."""
+    matrix = np.zeros((size, size))
+    for item in range(size):
+        where = np.zeros(size)
+        where[item] = 1.0
+        for step in range(size):
+            moved = np.full(size, where[step] / size)      # the item at `step` goes to a uniform j
+            kept = where * (size - 1) / size                # any other item stays unless j is its place,
+            kept[step] = 0.0
+            moved[step] += (where.sum() - where[step]) / size  # ...then it goes to `step`
+            where = kept + moved
+        matrix[item] = where
+    return matrix
+
+
+def _one_sided_bernstein(epochs, variance, bound, false_failure):
+    """t such that a sum of ``epochs`` independent zero-mean scores, each of variance ``variance`` and
+    |score| <= ``bound``, reaches t with probability below ``false_failure`` (Bernstein's inequality:
+    P(S >= t) <= exp(-t^2 / (2 (epochs var + bound t / 3))))."""
+    log_term = math.log(1 / false_failure)
+    b = 2 * log_term * bound / 3
+    return (b + math.sqrt(b * b + 8 * log_term * epochs * variance)) / 2
+
+
+# size -> shuffled epochs in test_no_position_bias: enough for the naive-swap score to reach its
+# bound in about 99.9% of draws (simulated: 4000 runs per size missed 1 to 3 times; the mean
+# score is 3.1 to 3.3 standard deviations above the bound); tests/test_power_shuffle.py measures it
+POSITION_EPOCHS = {6: 1700, 8: 1200, 9: 1050, 10: 950}
 
 
 @pytest.mark.points(3)
 def test_no_position_bias(observe):
-    """Over many shuffled epochs each sample is equally likely at each position and after each other sample."""
+    """Over many shuffled epochs each sample is equally likely at each position and after each other sample,
+    and the orders do not lean the way the naive swap shuffle does.
+
+    Three checks on the same epochs, sharing a false-failure budget of 1e-6 for a correct (uniform) loader:
+
+    * position counts: each of the size**2 cells (sample, position) is Binomial(epochs, 1/size); with the
+      size*(size-1) cells (sample, next sample) they share 0.5e-6 (Bernstein, ``binomial_tolerance``, union
+      bound).  Catches shuffling within batches only, a sample that never moves or never comes first, Sattolo's
+      cycles (no sample stays in place), rotations.
+    * the naive-swap score, once for the loop run forwards and once backwards (0.25e-6 each): each epoch adds
+      sum_k W[k, position of k], W = P - 1/size with P the exact position matrix of the naive swap
+      (``_naive_swap_matrix``).  For a uniform permutation the score has mean 0, variance
+      ||W||^2 / (size - 1) (W is doubly centred) and |score| <= sum_k max_p |W[k, p]|, so its sum over the
+      epochs stays below the one-sided Bernstein bound but with probability 0.25e-6.  Under the naive swap
+      the mean is ||W||^2 per epoch: with POSITION_EPOCHS it is caught in about 99.9% of draws in each
+      direction (simulated, see POSITION_EPOCHS).  tests/test_power_shuffle.py measures the power of this
+      test under many draw keys against the naive swap (both directions), Sattolo's cycles, the last sample
+      never moving, one sample never first and shuffling within batches (caught under every key measured).
+    """
     draw = observe.draw
-    size, batch_size = draw.choice([(4, 2), (6, 2), (6, 3), (8, 2), (8, 4), (9, 3), (10, 2), (10, 5)])
+    size, batch_size = draw.choice([(6, 3), (8, 4), (9, 3), (10, 5)])
     # several batches, so shuffling only within batches shows; all full (a lost short batch is graded elsewhere)
-    epochs = 70 * size  # about 70 epochs per cell
+    epochs = POSITION_EPOCHS[size]
     ids = _ids(draw, size)
     orders = observe("dataloader_shuffle.visit_orders", ids=ids, batch_size=batch_size, epochs=epochs,
                      options={"shuffle": True})
-    expect(len(orders) == epochs, f"expected {epochs} epochs, got {len(orders)}")
-    at_position = np.zeros((size, size), dtype=np.int64)   # [sample, position]
-    follows = np.zeros((size, size), dtype=np.int64)       # [sample, sample right after it]
+    expect(type(orders) is list and len(orders) == epochs, f"expected {epochs} epochs, got {len(orders)}")
     for order in orders:
         samples = positions_of(order, ids)
         expect(sorted(samples) == list(range(size)),
                f"a shuffled epoch of {size} samples (batch_size={batch_size}) should be a permutation of samples "
                f"0..{size - 1}, got samples {samples}; check DataLoader.__iter__")
-        at_position[samples, np.arange(size)] += 1
-        follows[samples[:-1], samples[1:]] += 1
-    # Each cell is Binomial(epochs, 1/size); the size**2 + size*(size-1) cells share a false-failure
-    # budget below 1e-6.  A sample that never (or always) takes a position is off by 70 or more.
+    where = {value: index for index, value in enumerate(ids)}
+    table = np.array([[where[value] for value in order] for order in orders], dtype=np.int64)  # [epoch, position]
+    at_position = np.zeros((size, size), dtype=np.int64)   # [sample, position]
+    np.add.at(at_position, (table, np.arange(size)[None, :]), 1)
+    follows = np.zeros((size, size), dtype=np.int64)       # [sample, sample right after it]
+    np.add.at(follows, (table[:, :-1], table[:, 1:]), 1)
     expected = epochs / size
-    tolerance = binomial_tolerance(epochs, 1 / size, false_failure=1e-6 / (2 * size * size))
+    tolerance = binomial_tolerance(epochs, 1 / size, false_failure=0.5e-6 / (2 * size * size))
     deviation = np.abs(at_position - expected)
     sample, position = np.unravel_index(np.argmax(deviation), deviation.shape)
     expect(deviation[sample, position] < tolerance,
@@ -193,6 +278,19 @@ def test_no_position_bias(observe):
            f"over {epochs} shuffled epochs of {size} samples, sample {after} came right after sample {first} in "
            f"{follows[first, after]} epochs, expected about {expected:.0f} (tolerance {tolerance:.0f}); the order "
            "should be a uniform random permutation, not a rotation or other fixed pattern (DataLoader.__iter__)")
+    forwards = _naive_swap_matrix(size) - 1 / size
+    for lean, direction in ((forwards, "forwards"), (forwards[::-1, ::-1], "backwards")):
+        score = float(lean[table, np.arange(size)[None, :]].sum())
+        bound = _one_sided_bernstein(epochs, float((lean ** 2).sum()) / (size - 1),
+                                     float(np.abs(lean).max(axis=1).sum()), 0.25e-6)
+        item, place = np.unravel_index(np.argmax(lean), lean.shape)
+        expect(score < bound,
+               f"over {epochs} shuffled epochs of {size} samples, the orders lean the way a naive swap shuffle "
+               f"does (each position i swapped with one drawn from all {size} positions, loop run {direction}): "
+               f"e.g. sample {item} landed at position {place} in {at_position[item, place]} epochs, expected "
+               f"about {expected:.0f}; that shuffle is biased (score {score:.1f}, bound {bound:.1f}). Every "
+               "permutation must be equally likely: take the order from self._epoch_order() in "
+               "DataLoader.__iter__, or swap position i only with one drawn from i..N-1")
 
 
 @pytest.mark.points(1)
@@ -252,7 +350,109 @@ def test_no_shuffle_keeps_identity_order(observe):
                    "DataLoader")
 
 
-@pytest.mark.points(2)
+def _restarted(observe, seeds):
+    """(size, batch_size, ids, what ``restarted_epochs`` saw) for a shuffled loader per seed of ``seeds``."""
+    draw = observe.draw
+    size, batch_size = draw.randint(40, 64), draw.randint(6, 12)
+    ids = _ids(draw, size)
+    seen = observe("dataloader_shuffle.restarted_epochs", ids=ids, batch_size=batch_size, seeds=seeds, firsts=3)
+    expect(type(seen) is list and len(seen) == len(seeds), f"expected the epochs of {len(seeds)} loaders")
+    return size, batch_size, ids, seen
+
+
+@pytest.mark.points(1)
+def test_each_iter_draws_a_new_order(observe):
+    """next(iter(loader)) gives a new random first batch each time: an epoch left unfinished does not make the
+    next one replay its order.
+
+    A correct loader gives the same ordered first batch of batch_size >= 6 out of >= 40 samples twice in a row
+    with probability 1/(40*39*...*35) < 4e-10; with 2 pairs and 2 loaders the false-failure rate is below 2e-9."""
+    seeds = [None, _seed(observe.draw)]
+    size, batch_size, ids, seen = _restarted(observe, seeds)
+    for seed, loader in zip(seeds, seen):
+        firsts = [positions_of(batch, ids) for batch in loader["firsts"]]
+        expect(all(_of_dataset(batch) for batch in firsts),
+               f"the first batches of a shuffled loader over {size} samples (seed={seed}) were {firsts}, with ids "
+               "that belong to no sample (shown as -1) or none at all; batches should hold the dataset's own samples")
+        repeated = [index for index in range(1, len(firsts)) if firsts[index] == firsts[index - 1]]
+        expect(not repeated,
+               f"next(iter(loader)) on a shuffled loader over {size} samples (batch_size={batch_size}, seed={seed}), "
+               f"{len(firsts)} times, gave the first batches {firsts}: the same batch twice in a row; every "
+               "iter(loader) is a new epoch with a new order, even when the previous one was left unfinished "
+               "(draw the order at the start of DataLoader.__iter__, do not keep it on the loader)")
+
+
+@pytest.mark.points(1)
+def test_every_epoch_fetches_its_samples_again(observe):
+    """Every shuffled epoch fetches its samples from the dataset again (an augmenting dataset gives fresh
+    samples): no sample is kept from an earlier epoch and replayed.  Not statistical: a correct loader never
+    fails it; a loader that caches samples or batches across epochs always does."""
+    seeds = [None, _seed(observe.draw)]
+    size, batch_size, ids, seen = _restarted(observe, seeds)
+    for seed, loader in zip(seeds, seen):
+        for epoch, record in enumerate(loader["epochs"], start=1):
+            samples = positions_of(record["ids"], ids)
+            expect(sorted(samples) == list(range(size)) and len(record["tags"]) == size,
+                   f"epoch {epoch} of a shuffled loader over {size} samples (batch_size={batch_size}, seed={seed}) "
+                   f"should visit each sample once with all its elements, got samples {samples}; check "
+                   "DataLoader.__iter__")
+            stale = [sample for sample, tag in zip(samples, record["tags"]) if tag < record["start"]]
+            expect(not stale,
+                   f"epoch {epoch} of a shuffled loader over {size} samples (seed={seed}) gave samples {stale[:8]} "
+                   "as fetched in an earlier epoch, not from the dataset again; every epoch fetches its samples "
+                   "from the dataset (do not cache samples or batches across epochs in DataLoader.__iter__)")
+
+
+def _same_start(first, second, length):
+    """Whether two orders agree on their first ``length`` items."""
+    return first[:length] == second[:length]
+
+
+@pytest.mark.points(1)
+def test_seeded_epochs_property(observe):
+    """For dataset sizes from 0, batch sizes past the size, drop_last both ways and seeds from 0: every seeded
+    epoch visits a permutation (all but the short last batch with drop_last), a second loader with the same seed
+    gives the same epochs, and the two epochs of a loader differ.
+
+    The last is checked only where a uniform loader gives two equal epochs with probability at most 1e-9
+    (1 / (size * (size - 1) * ... ) over the kept samples); with at most 8 * 4 cases the false-failure rate is
+    below 3.2e-8."""
+    from hypothesis import strategies as st
+
+    from grading_suite.hidden.properties import check_property
+
+    case = st.tuples(st.integers(0, 30), st.integers(1, 36), st.one_of(st.just(0), st.integers(0, 2**32 - 1)),
+                     st.booleans(), st.integers(1000, 2**24 - 64))
+    cases = st.lists(case, min_size=1, max_size=4)
+
+    def check(example):
+        seen = observe("dataloader_shuffle.seeded_epochs_of_cases", cases=[list(item) for item in example])
+        expect(type(seen) is list and len(seen) == len(example), f"expected the epochs of {len(example)} cases")
+        for (size, batch_size, seed, drop_last, first_id), (epochs, twin) in zip(example, seen):
+            ids = list(range(first_id, first_id + size))
+            kept = size // batch_size * batch_size if drop_last else size
+            where = (f"a shuffled DataLoader({size} samples, batch_size={batch_size}, drop_last={drop_last}, "
+                     f"seed={seed})")
+            orders = [positions_of(order, ids) for order in epochs]
+            for epoch, samples in enumerate(orders, start=1):
+                expect(len(samples) == kept and len(set(samples)) == kept and -1 not in samples,
+                       f"epoch {epoch} of {where} should visit {kept} distinct samples of 0..{size - 1}, got "
+                       f"samples {samples}; shuffle all indices, then cut them into batches in DataLoader.__iter__")
+            expect([positions_of(order, ids) for order in twin] == orders,
+                   f"two loaders built alike, {where}, gave different epochs {orders} and "
+                   f"{[positions_of(order, ids) for order in twin]}; the same seed should give the same sequence "
+                   "of epochs (use the loader's own generator, as _epoch_order does, in DataLoader.__iter__)")
+            chance = 1.0
+            for taken in range(kept):
+                chance /= size - taken
+            expect(chance > 1e-9 or orders[0] != orders[1],
+                   f"the two epochs of {where} came in the same order {orders[0]}; draw a new permutation in "
+                   "DataLoader.__iter__ (each epoch), from the loader's generator, without reseeding it")
+
+    check_property(observe, cases, check, examples=8)
+
+
+@pytest.mark.points(1)
 def test_training_loop_learns(observe):
     """Five shuffled epochs of mini-batch gradient descent on a logistic model fit two separated classes."""
     draw = observe.draw

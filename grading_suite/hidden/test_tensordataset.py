@@ -6,9 +6,13 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 
 import numpy as np
 import pytest
+from hypothesis import strategies as st
+
+from grading_suite.hidden.properties import check_property
 
 from grading_suite.public.checks import (array_of, distinct_ids, expect, expect_raised, is_error, items_of, kind,
-                                         message_of, names_number, raised, returned, whole_message)
+                                         message_of, names_number, raised, returned, type_with_article,
+                                         whole_message)
 from grading_suite.public.observe import describe_raised
 from grading_suite.public.test_tensordataset import _as_array, _floats, _images, _labels, _listed, _spec
 
@@ -55,7 +59,7 @@ def test_sample_is_tuple_of_tensors(observe):
                "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_dtypes_kept(observe):
     """Samples keep each tensor's dtype: float32 images, int64 labels, a uint8 NumPy array."""
     draw = observe.draw
@@ -77,7 +81,7 @@ def test_dtypes_kept(observe):
            f"ds[{index}] of the uint8 array should be {pixels[index].tolist()}, got {_listed(got_raw)}")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_negative_indices(observe):
     """ds[-k] is sample len - k, as for a Python list (ds[-1] last, ds[-len] first)."""
     draw = observe.draw
@@ -104,14 +108,17 @@ def test_negative_indices(observe):
                "TensorDataset.__getitem__")
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_out_of_range_raises_index_error(observe):
-    """ds[i] raises IndexError for i >= len and for i < -len."""
+    """ds[i] raises IndexError for i >= len and for i < -len, however large i is (an index
+    past 2**63 makes NumPy raise OverflowError, not IndexError)."""
     draw = observe.draw
     size = draw.randint(3, 10)
     beyond = [size + draw.randint(1, 200) if draw.random() < 0.5 else -size - 1 - draw.randint(1, 200)
               for _ in range(draw.randint(2, 10))]
-    indices = [size, -size - 1, *beyond]  # the boundaries len and -len - 1 always among them
+    huge = 2**63 + draw.randrange(10**6)
+    # the boundaries len and -len - 1 always among them, and indices past any int64
+    indices = [size, -size - 1, huge, -huge, *beyond]
     indices = draw.sample(indices, len(indices))
     inputs = [_spec(_images(draw, size)), _spec(_labels(draw, size))]
     outcomes = observe("tensordataset.index_attempts", inputs=inputs, indices=indices)
@@ -215,17 +222,14 @@ def test_numpy_integer_index(observe):
 
 @pytest.mark.points(1)
 def test_does_not_copy_the_data(observe):
-    """Building the dataset and fetching samples copy nothing of a 2 MB array and leave it unchanged."""
+    """Building the dataset and fetching samples copy nothing of a 2 MB array (neither the array
+    nor a sample of 256 KB) and leave it unchanged."""
     draw = observe.draw
     size = draw.randint(448, 576)  # images of 4 KB each: about 2 MB
     labels = distinct_ids(draw, size)
     indices = [draw.randrange(size - 1), size - 1]  # one drawn sample, then the last
     seen = observe("tensordataset.copies", labels=labels, indices=indices)
-    last = items_of(seen["samples"][1]) if len(seen["samples"]) == 2 else []
-    label = array_of(last[1]) if len(last) == 2 else None
-    expect(label is not None and label.shape == () and int(label) == labels[-1],
-           f"ds[{size - 1}] of TensorDataset(images, {size} labels) should hold the label {labels[-1]}, got "
-           "something else; memory counts only for a dataset that returns its samples (TensorDataset.__getitem__)")
+    _expect_last_label(seen, labels)
     peak = seen["build_peak"]
     expect(peak < 256 * 1024,
            f"TensorDataset over a 2 MB array should keep a reference, not a copy, but building it allocated "
@@ -238,3 +242,169 @@ def test_does_not_copy_the_data(observe):
     expect(seen["images_nonzero"] == 0 and isinstance(got, np.ndarray) and got.shape == (size,)
            and np.array_equal(got, labels),
            "the arrays given to TensorDataset should not change when samples are fetched")
+    size = draw.randint(6, 10)  # images of 256 KB each: a copied sample shows plainly
+    labels = distinct_ids(draw, size)
+    indices = [draw.randrange(size - 1), size - 1]
+    seen = observe("tensordataset.copies", labels=labels, indices=indices, width=LARGE_WIDTH)
+    _expect_last_label(seen, labels)
+    peak = seen["fetch_peak"]
+    expect(peak < 64 * 1024,
+           f"fetching two samples of 256 KB each from a TensorDataset allocated {peak / 1e3:.0f} KB: a sample "
+           "should be a view into the stored array (t.data[index] with an integer index), not a copy; check "
+           "TensorDataset.__getitem__")
+
+
+LARGE_WIDTH = 65536  # float32 values per sample: 256 KB
+
+
+def _expect_last_label(seen, labels):
+    """The second sample ``copies`` fetched (the last one) holds the last label."""
+    size = len(labels)
+    last = items_of(seen["samples"][1]) if len(seen["samples"]) == 2 else []
+    label = array_of(last[1]) if len(last) == 2 else None
+    expect(label is not None and label.shape == () and int(label) == labels[-1],
+           f"ds[{size - 1}] of TensorDataset(images, {size} labels) should hold the label {labels[-1]}, got "
+           "something else; memory counts only for a dataset that returns its samples (TensorDataset.__getitem__)")
+
+
+@pytest.mark.points(1)
+def test_tensors_stored_as_tuple(observe):
+    """self.tensors is a tuple holding one Tensor per argument, in order, NumPy arrays wrapped."""
+    draw = observe.draw
+    size = draw.randint(2, 8)
+    arrays = [_images(draw, size), _labels(draw, size), _floats(draw, (size, 2))][:draw.randint(1, 3)]
+    numpy = draw.randrange(len(arrays))  # one argument given as a NumPy array
+    inputs = [_spec(array, numpy=position == numpy) for position, array in enumerate(arrays)]
+    stored = observe("tensordataset.stored_tensors", inputs=inputs)
+    given = f"TensorDataset of {len(arrays)} argument(s) (argument {numpy} a NumPy array)"
+    expect(kind(stored) == "tuple",
+           f"after {given}, self.tensors should be a tuple, got {type_with_article(stored)}; store the tensors "
+           "as a tuple in TensorDataset.__init__")
+    elements = items_of(stored)
+    expect(len(elements) == len(arrays),
+           f"after {given}, self.tensors should hold {len(arrays)} tensor(s), got {len(elements)}; check "
+           "TensorDataset.__init__")
+    for position, (element, array) in enumerate(zip(elements, arrays)):
+        got = array_of(element)
+        expect(kind(element) == "Tensor" and got is not None and got.dtype == array.dtype
+               and np.array_equal(got, array),
+               f"after {given}, self.tensors[{position}] should be a Tensor of argument {position} "
+               f"({array.dtype}, shape {array.shape}), got {type_with_article(element)}"
+               f"{'' if got is None else f' of dtype {got.dtype}, shape {got.shape}'}; wrap NumPy arrays in Tensor "
+               "and keep the order in TensorDataset.__init__")
+
+
+PROPERTY_DTYPES = ("bool", "uint8", "int32", "int64", "float32", "float64")
+PROPERTY_TRAILING = ((), (1,), (3,), (2, 3), (1, 2, 2))  # samples of 1-D, (N, 1), 2-D, 3-D and 4-D tensors
+PROPERTY_EXAMPLES = 10  # probe calls; each builds one to three datasets
+
+
+def _property_array(rng, size, dtype, trailing):
+    """A drawn array of ``size`` samples of shape ``trailing`` and ``dtype``, with values that show a
+    change of dtype (fractions, large integers, the whole uint8 range)."""
+    shape = (size, *trailing)
+    if dtype == "bool":
+        return rng.random(shape) < 0.5
+    if dtype in ("uint8", "int32", "int64"):
+        info = np.iinfo(dtype)
+        return rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
+    return (rng.standard_normal(shape) * 1000).astype(dtype)
+
+
+def _property_strategy():
+    """Hypothesis examples: lists of one to three datasets, each of ``size`` samples (0 to 6), one to three
+    tensors of any PROPERTY_DTYPES and PROPERTY_TRAILING sample shape, given as Tensors or NumPy arrays."""
+    tensor = st.tuples(st.sampled_from(PROPERTY_DTYPES), st.sampled_from(PROPERTY_TRAILING), st.booleans())
+    case = st.fixed_dictionaries({"size": st.integers(0, 6), "tensors": st.lists(tensor, min_size=1, max_size=3),
+                                  "seed": st.integers(0, 2**32 - 1),
+                                  "beyond": st.lists(st.integers(0, 40), min_size=1, max_size=3)})
+    return st.lists(case, min_size=1, max_size=3)
+
+
+def _property_check(observe):
+    """The check of one Hypothesis example: every dataset of the example is built, measured and indexed
+    by one probe call, and compared with the arrays it was built from."""
+
+    def check(example):
+        cases, built = [], []
+        for case in example:
+            rng = np.random.default_rng(case["seed"])
+            size = case["size"]
+            arrays = [_property_array(rng, size, dtype, trailing) for dtype, trailing, _ in case["tensors"]]
+            inputs = [{"values": array.reshape(-1).tolist(), "dtype": array.dtype.name, "shape": list(array.shape),
+                       "numpy": numpy} for array, (_, _, numpy) in zip(arrays, case["tensors"])]
+            indices = list(range(size)) + [index - size for index in range(size)]
+            bad = sorted({size + extra for extra in case["beyond"]} | {-size - 1 - extra for extra in case["beyond"]})
+            cases.append({"inputs": inputs, "indices": indices, "bad": bad})
+            described = ", ".join(f"{'a NumPy array' if numpy else 'a Tensor'} {array.dtype.name}{list(array.shape)}"
+                                  for array, (_, _, numpy) in zip(arrays, case["tensors"]))
+            built.append((f"TensorDataset({described})", size, arrays))
+        seen = observe("tensordataset.property_cases", cases=cases)
+        expect(len(seen) == len(cases), f"the probe saw {len(seen)} datasets instead of {len(cases)}")
+        for (name, size, arrays), case, observed in zip(built, cases, seen):
+            _check_property_case(name, size, arrays, case, observed)
+
+    return check
+
+
+def _check_property_case(name, size, arrays, case, observed):
+    """Fail with a message naming the dataset ``name`` unless ``observed`` is what it should be."""
+    if "construction" in observed:
+        info = raised(observed["construction"])
+        expect(False, f"{name} should be accepted, with length {size}, but "
+                      f"{describe_raised(info) if info else 'it failed'}; refuse only no tensors, 0-dimensional "
+                      "tensors and first dimensions that differ in TensorDataset.__init__")
+    length = returned(observed["length"])
+    expect(length == size, f"len({name}) should be {size}, got "
+                           f"{length if raised(observed['length']) is None else describe_raised(raised(observed['length']))}"
+                           "; check TensorDataset.__len__")
+    for index, outcome in zip(case["indices"], observed["samples"]):
+        position = index % size
+        info = raised(outcome)
+        expect(info is None, f"{name}[{index}] should be sample {position}, but {describe_raised(info) if info else ''}; "
+                             "check TensorDataset.__getitem__")
+        sample = returned(outcome)
+        elements = items_of(sample)
+        expect(kind(sample) == "tuple" and len(elements) == len(arrays),
+               f"{name}[{index}] should be a tuple of {len(arrays)} Tensor(s), got {type_with_article(sample)}"
+               f"{f' of {len(elements)} element(s)' if kind(sample) in ('tuple', 'list') else ''}; "
+               "check TensorDataset.__getitem__")
+        for number, (element, array) in enumerate(zip(elements, arrays)):
+            expected = array[position]
+            got = array_of(element)
+            expect(kind(element) == "Tensor",
+                   f"{name}[{index}][{number}] should be a Tensor, got {type_with_article(element)}; "
+                   "check TensorDataset.__getitem__")
+            expect(got is not None and got.dtype == expected.dtype and got.shape == expected.shape
+                   and np.array_equal(got, expected),
+                   f"{name}[{index}][{number}] should be tensors[{number}][{position}]: dtype {expected.dtype}, "
+                   f"shape {expected.shape}, values {expected.tolist()}; got "
+                   f"{'no data' if got is None else f'dtype {got.dtype}, shape {got.shape}, values {got.tolist()}'}; "
+                   "return Tensor(t.data[index]) for each stored tensor, dtypes unchanged, in TensorDataset.__getitem__")
+    for index, outcome in zip(case["bad"], observed["bad"]):
+        expect_raised(outcome, "IndexError",
+                      f"{name}[{index}] should raise IndexError (valid indices are {-size} .. {size - 1}); check "
+                      "the range in TensorDataset.__getitem__")
+
+
+@pytest.mark.points(2)
+def test_samples_are_slices_property(observe):
+    """Property (Hypothesis): for datasets of 0 to 6 samples over one to three tensors of any dtype (bool,
+    uint8, int32, int64, float32, float64) and sample shape (1-D, (N, 1), 2-D, 3-D, 4-D tensors), given as
+    Tensors or NumPy arrays: len is N, ds[i] and ds[i - N] are the i-th slices with values and dtypes unchanged,
+    and indices past either end raise IndexError.  One drawn example always covers the edges: an empty
+    dataset, and one dataset over a tensor of each dtype."""
+    draw = observe.draw
+    check = _property_check(observe)
+
+    def tensor(dtype):
+        return (dtype, draw.choice(PROPERTY_TRAILING), draw.random() < 0.5)
+
+    def beyond():
+        return [0, draw.randint(1, 40)]
+
+    check([{"size": 0, "tensors": [tensor(draw.choice(PROPERTY_DTYPES)) for _ in range(draw.randint(1, 3))],
+            "seed": draw.getrandbits(32), "beyond": beyond()},
+           {"size": draw.randint(1, 6), "tensors": [tensor(dtype) for dtype in draw.sample(PROPERTY_DTYPES, 6)],
+            "seed": draw.getrandbits(32), "beyond": beyond()}])
+    check_property(observe, _property_strategy(), check, examples=PROPERTY_EXAMPLES)

@@ -10,7 +10,8 @@ grader draws others."""
 import numpy as np
 import pytest
 
-from .checks import distinct_ids, expect
+from .checks import CheckFailed, distinct_ids, expect
+from .observe import describe_raised
 
 pytestmark = pytest.mark.dataloader
 
@@ -28,6 +29,32 @@ def _expected_batches(ids, batch_size, drop_last=False):
     """The ids of each batch of one epoch without shuffling: consecutive runs of ``batch_size``."""
     sizes = _expected_sizes(len(ids), batch_size, drop_last)
     return [list(ids[start:start + count]) for start, count in zip(range(0, len(ids), batch_size), sizes)]
+
+
+def _sizes_message(described, batch_size, expected, got, length=None, drop_last=False):
+    """Why the batch sizes ``got`` are not ``expected``, blaming the method the evidence points at:
+    ``__len__`` when ``len(loader)`` (``length``, if known) is wrong too, ``drop_last`` only when
+    the one difference is the short last batch, else how ``__iter__`` cuts the batches."""
+    message = f"{described} should give batches of sizes {expected}, got {got}"
+    if length is not None and length != len(expected):
+        return (f"{message}, and len(loader) is {length}, not {len(expected)}: check DataLoader.__len__ first "
+                "(and how DataLoader.__iter__ counts its batches)")
+    if not drop_last and expected and got == expected[:-1] and expected[-1] < batch_size:
+        return f"{message}; keep the last, smaller batch in DataLoader.__iter__ (drop_last is False)"
+    if drop_last and got and got[:-1] == expected and got[-1] < batch_size:
+        return f"{message}; with drop_last=True skip the short last batch in DataLoader.__iter__"
+    return f"{message}; check how DataLoader.__iter__ cuts the epoch into batches of batch_size indices"
+
+
+def _raised_message(described, seen, expected_length):
+    """The message for an epoch that raised (``seen`` from ``epoch_ids_and_len``): ``__len__`` first
+    when ``len(loader)`` is wrong too (a loop over ``range(len(self))`` then asks for a batch that
+    does not exist), else what was raised and where."""
+    if seen.get("len") != expected_length:
+        return (f"{described}: iterating it failed ({describe_raised(seen['raised'])}) and len(loader) is "
+                f"{seen.get('len')}, not {expected_length}: check DataLoader.__len__ first (and how "
+                "DataLoader.__iter__ counts its batches)")
+    return f"{described}: iterating it failed, {describe_raised(seen['raised'])}"
 
 
 def _ids(draw, size):
@@ -94,11 +121,12 @@ def test_batch_sizes_keep_last_partial_batch(observe):
              (multiple * draw.randint(2, 6), multiple)]  # no partial batch at all
     for size, batch_size in cases:
         expected = _expected_sizes(size, batch_size)
-        epoch = observe("dataloader_batching.epoch_ids", size=size, batch_size=batch_size,
-                        ids=_ids(draw, size))
-        got = [len(ids) for ids in epoch]
-        expect(got == expected, f"{_describe(size, batch_size)} should give batches of sizes {expected}, "
-                                f"got {got}; check DataLoader.__iter__ (keep the last, smaller batch)")
+        seen = observe("dataloader_batching.epoch_ids_and_len", size=size, batch_size=batch_size,
+                       ids=_ids(draw, size))
+        if "raised" in seen:
+            raise CheckFailed(_raised_message(_describe(size, batch_size), seen, len(expected)))
+        got = [len(ids) for ids in seen["ids"]]
+        expect(got == expected, _sizes_message(_describe(size, batch_size), batch_size, expected, got, seen["len"]))
 
 
 def _element(draw, name, size):

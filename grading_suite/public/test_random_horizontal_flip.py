@@ -108,7 +108,10 @@ def _check_mirrors(observe, call, image, kind_name, names, width_axis, layout=No
 
 @pytest.mark.points(1)
 def test_flip_chw_reverses_width_axis(observe):
-    """A (C, H, W) image, when flipped, is mirrored along its last (width) axis only."""
+    """A (C, H, W) image, when flipped, is mirrored along its last (width) axis only.
+
+    False failure: a correct flip fails only by never flipping in 40 calls on one of the two
+    images, chance 2 * 2**-40."""
     draw = observe.draw
     _check_mirrors(observe, "RandomHorizontalFlip(p=0.5)", _image(draw, _shape(draw, "CHW")), "(C, H, W)",
                    CHW_NAMES, 2)
@@ -127,7 +130,9 @@ def _made(seen, p) -> list:
 
 @pytest.mark.points(1)
 def test_p_zero_and_one_are_exact(observe):
-    """p=0 and p=1 are accepted; over many calls p=0 never flips and p=1 always flips."""
+    """p=0 and p=1 are accepted; over many calls p=0 never flips and p=1 always flips.
+
+    Exact: a correct flip never fails it."""
     image = _image(observe.draw, _shape(observe.draw, "CHW"))
     never = _made(observe("random_horizontal_flip.flip_calls", p=0.0, image=_sent(image), calls=EXACT_CALLS), 0.0)
     expect(len(never) == EXACT_CALLS, f"the probe saw {len(never)} results instead of {EXACT_CALLS}")

@@ -4,7 +4,7 @@ These probes use their own small transforms, never the student's flip or crop.""
 
 from grading_suite.public.probes import probe
 from grading_suite.public.probes.compose import compose_of
-from grading_suite.public.probes.support import plain
+from grading_suite.public.probes.support import attempt, plain
 
 
 def _append(letter):
@@ -61,3 +61,32 @@ def recorded_calls(student, samples: list):
                       "inputs": {t.name: [plain(value) for value in t.inputs[:20]] for t in (first, second, third)},
                       "counts": {t.name: len(t.inputs) for t in (first, second, third)}})
     return calls
+
+
+class _Broken(Exception):
+    """Stands for an error of the student's own making, derived from no specific built-in error."""
+
+
+ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "IndexError": IndexError, "custom": _Broken}
+
+
+@probe
+def failing(student, amounts: list, bad: int, error: str, message: str, sample):
+    """Compose([add(amount) for amount in amounts]) with transform ``bad`` replaced by one that raises
+    ``ERRORS[error](message)``, called on ``sample``: what it returned or raised, and how many times each
+    transform after the failing one was called."""
+    after = []
+
+    def failing_transform(x):
+        raise ERRORS[error](message)
+
+    def counted(amount):
+        def transform(x):
+            after.append(amount)
+            return x + amount
+        return transform
+
+    transforms = [_add(amount) for amount in amounts[:bad]] + [failing_transform] + [
+        counted(amount) for amount in amounts[bad + 1:]]
+    outcome = attempt(compose_of(student, transforms), sample)
+    return {"outcome": outcome, "called_after": len(after)}

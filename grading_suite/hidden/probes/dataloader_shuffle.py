@@ -6,7 +6,9 @@ import numpy as np
 
 from grading_suite.public.probes import probe
 from grading_suite.public.probes.dataloader_shuffle import id_limit, visit_order
-from grading_suite.public.probes.support import as_array, batch_parts, ids_dataset, make_dataset, peak_bytes
+from grading_suite.public.probes.support import (as_array, batch_parts, dataset_base, ids_dataset, make_dataset,
+                                                  peak_bytes)
+from tinytorch.core.tensor import Tensor
 
 
 def global_states() -> dict:
@@ -53,17 +55,88 @@ def global_states_around_seeded_loader(student, ids: list, batch_size: int, seed
 
 
 @probe
-def globally_seeded_runs(student, ids: list, batch_size: int, global_seed: int):
-    """Twice: seed random and np.random with ``global_seed``, build an unseeded
+def numpy_seeded_runs(student, ids: list, batch_size: int, runs: list):
+    """For each ``[numpy_seed, python_seed]`` of ``runs``: seed np.random with
+    ``numpy_seed`` and Python's random with ``python_seed``, build an unseeded
     shuffled loader over the samples ``ids``, take two epochs."""
     DataLoader = student.require("DataLoader")
-    runs = []
-    for _ in range(2):
+    result = []
+    for numpy_seed, python_seed in runs:
         dataset = ids_dataset(student, len(ids), ids)
-        seed_globals(global_seed)
+        random.seed(python_seed)
+        np.random.seed(numpy_seed)
         loader = DataLoader(dataset, batch_size=batch_size, shuffle=True)
-        runs.append([visit_order(loader, id_limit(len(ids))), visit_order(loader, id_limit(len(ids)))])
-    return runs
+        result.append([visit_order(loader, id_limit(len(ids))), visit_order(loader, id_limit(len(ids)))])
+    return result
+
+
+def tagged_dataset(student, ids: list):
+    """Sample i is (Tensor([ids[i]]), Tensor([k])) with k the number of fetches
+    before this one (int64 both), so a batch tells which fetch gave each sample;
+    ``.fetches`` counts them."""
+
+    class TaggedDataset(dataset_base(student)):
+        def __init__(self):
+            self.fetches = 0
+
+        def __len__(self):
+            return len(ids)
+
+        def __getitem__(self, index):
+            tag = self.fetches
+            self.fetches += 1
+            return (Tensor(np.array([ids[index]], dtype=np.int64)), Tensor(np.array([tag], dtype=np.int64)))
+
+    TaggedDataset.__name__ = "TaggedDataset"
+    return TaggedDataset()
+
+
+def tagged_batch(batch) -> dict:
+    """The sample ids and fetch tags of a batch of a ``tagged_dataset``."""
+    parts = batch_parts(batch)
+    return {"ids": [int(v) for v in as_array(parts[0]).reshape(-1)],
+            "tags": [int(v) for v in as_array(parts[1]).reshape(-1)] if len(parts) > 1 else []}
+
+
+@probe
+def restarted_epochs(student, ids: list, batch_size: int, seeds: list, firsts: int):
+    """For each seed of ``seeds`` (None or an int): a shuffled loader over a
+    ``tagged_dataset`` of the samples ``ids``; ``firsts`` times the first batch
+    of a new ``iter(loader)`` (each left unfinished), then two whole epochs with
+    the fetch count at the start of each."""
+    DataLoader = student.require("DataLoader")
+    result = []
+    for seed in seeds:
+        dataset = tagged_dataset(student, ids)
+        loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, seed=seed)
+        first_batches = [tagged_batch(next(iter(loader)))["ids"] for _ in range(firsts)]
+        epochs = []
+        for _ in range(2):
+            start, seen = dataset.fetches, {"ids": [], "tags": []}
+            for batch in loader:
+                tagged = tagged_batch(batch)
+                seen["ids"] += tagged["ids"]
+                seen["tags"] += tagged["tags"]
+                if len(seen["ids"]) > id_limit(len(ids)):
+                    break
+            epochs.append({"start": start, **seen})
+        result.append({"firsts": first_batches, "epochs": epochs})
+    return result
+
+
+@probe
+def seeded_epochs_of_cases(student, cases: list):
+    """For each ``[size, batch_size, seed, drop_last, first_id]`` of ``cases``: two
+    epochs of a shuffled loader with that seed over the samples first_id ..
+    first_id + size - 1, and two epochs of a second loader with the same seed."""
+    DataLoader = student.require("DataLoader")
+    result = []
+    for size, batch_size, seed, drop_last, first_id in cases:
+        ids = list(range(first_id, first_id + size))
+        loaders = [DataLoader(ids_dataset(student, size, ids), batch_size=batch_size, shuffle=True,
+                              drop_last=drop_last, seed=seed) for _ in range(2)]
+        result.append([[visit_order(loader, id_limit(size)) for _ in range(2)] for loader in loaders])
+    return result
 
 
 @probe

@@ -6,7 +6,7 @@ Datasets of sample ids (``support.ids_dataset``) tell which samples a batch hold
 import numpy as np
 
 from . import probe
-from .support import as_array, batch_ids, batch_parts, describe, ids_dataset, make_dataset
+from .support import as_array, batch_ids, batch_parts, describe, exception_info, ids_dataset, make_dataset
 
 MAX_BATCHES = 1000  # batches taken from one epoch at most (a loader that never stops)
 
@@ -61,3 +61,18 @@ def epoch_batches(student, arrays: list, batch_size: int):
     """Every batch of one epoch over make_dataset(*arrays): its description and its elements' arrays."""
     DataLoader = student.require("DataLoader")
     return [seen_batch(batch) for batch in taken(DataLoader(arrays_dataset(student, arrays), batch_size=batch_size))]
+
+
+@probe
+def epoch_ids_and_len(student, size: int, batch_size: int, drop_last: bool = False, ids: list | None = None):
+    """``{"len": len(loader), "ids": the ids of every batch of one epoch}`` over ids_dataset(size, ids);
+    ``{"len": ..., "raised": info}`` when the epoch raised."""
+    DataLoader = student.require("DataLoader")
+    dataset = ids_dataset(student, size, ids)
+    loader = DataLoader(dataset, batch_size=batch_size, drop_last=True) if drop_last else \
+        DataLoader(dataset, batch_size=batch_size)
+    length = len(loader)
+    try:
+        return {"len": length, "ids": ids_of_epoch(loader)}
+    except Exception as error:  # noqa: BLE001 - the judgement weighs it against len(loader)
+        return {"len": length, "raised": exception_info(error)}

@@ -36,7 +36,13 @@ class Dataset(ABC):
         Write this as a generator (a function body with ``yield``): it must
         fetch a sample only when the loop asks for it, and it must stop after
         ``len(self)`` samples even if ``__getitem__`` would accept larger
-        indices.
+        indices.  Pass each index to ``__getitem__`` as a plain Python ``int``.
+
+        Every ``iter(ds)`` is a new pass of its own: it fetches each sample
+        afresh from ``__getitem__`` (it never replays samples kept from an
+        earlier pass), it does not disturb another pass over the same dataset
+        (nested loops work), and once it has stopped it stays stopped.  An
+        error raised by ``__getitem__`` must reach the caller: do not catch it.
         """
         # YOUR CODE HERE
         raise NotImplementedError()
@@ -246,7 +252,8 @@ class RandomHorizontalFlip:
             ``np.random.Generator``.
 
     Raises:
-        ValueError: if ``p`` is outside [0, 1], ``layout`` is unknown, or a
+        ValueError: if ``p`` is not an int or float in [0, 1] (a bool, NaN or a
+            string is refused), ``layout`` is unknown, or a
             sample does not have 2 or 3 axes.
 
     A Tensor in gives a Tensor out; an ndarray in gives an ndarray out; the
@@ -307,6 +314,9 @@ class RandomCrop:
 
 class Compose:
     """Chain transforms: ``Compose([a, b])(x)`` is ``b(a(x))``.
+
+    Any sample, a tuple included, goes to the first transform as it is, and an
+    error raised by a transform reaches the caller: ``Compose`` does not catch it.
 
     Args:
         transforms: a list or tuple of callables, applied in order.
