@@ -18,18 +18,27 @@ given code (indented to the stub's level).  REPLACE then applies to the
 filled cell; without STUBS it applies to the reference cell.  Every text to
 replace must occur in its cell, so a fixture fails loudly when the reference
 changes under it.
+
+``visible_cell_failures(notebooks)`` runs notebooks' visible test cells (the
+release's plain asserts) as a student's kernel would and says which fail.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import runpy
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from grader import paths
-from grader.notebook import is_solution, nbgrader_metadata, read_notebook
+from grader.notebook import is_graded_test, is_solution, nbgrader_metadata, read_notebook
+from grader.parts import part_of_test_cell
 from grader.submission import fill_release, reference_solutions
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures" / "submissions"
@@ -66,6 +75,13 @@ class FixtureSubmission:
     def notebook(self) -> nbformat.NotebookNode:
         return fill_release(self.cell_sources())
 
+    def notebook_in_part(self, part: str) -> nbformat.NotebookNode:
+        """The notebook with this fixture's code in the solution cells of
+        ``part`` only, and the reference in every other solution cell."""
+        parts = solution_parts()
+        return fill_release({grade_id: source for grade_id, source in self.cell_sources().items()
+                             if parts.get(grade_id) == part})
+
     def write(self, directory: Path) -> Path:
         path = Path(directory) / f"{self.name.replace('/', '__')}.ipynb"
         nbformat.write(self.notebook(), path)
@@ -79,6 +95,20 @@ def release_cells() -> dict[str, str]:
     """grade_id -> source of each solution cell of the release (with stubs)."""
     notebook = read_notebook(paths.RELEASE_NOTEBOOK)
     return {nbgrader_metadata(c)["grade_id"]: c.source for c in notebook.cells if is_solution(c)}
+
+
+def solution_parts() -> dict[str, str]:
+    """grade_id of each solution cell of the release -> its part: the part of
+    the first visible test cell after it (the cell that checks it)."""
+    notebook = read_notebook(paths.RELEASE_NOTEBOOK)
+    parts, waiting = {}, []
+    for cell in notebook.cells:
+        if is_solution(cell):
+            waiting.append(nbgrader_metadata(cell)["grade_id"])
+        elif is_graded_test(cell):
+            parts.update(dict.fromkeys(waiting, part_of_test_cell(nbgrader_metadata(cell)["grade_id"])))
+            waiting = []
+    return parts
 
 
 def fill_stubs(source: str, fillings: list[str], where: str) -> str:
@@ -116,3 +146,51 @@ def load(path: Path) -> FixtureSubmission:
 def all_fixtures(kind: str) -> list[FixtureSubmission]:
     """Every fixture of ``kind`` ("buggy" or "correct"), sorted by name."""
     return [load(path) for path in sorted((FIXTURES_DIR / kind).glob("*.py"))]
+
+
+VISIBLE_CELL_SECONDS = 3  # per cell; the release's test cells take milliseconds on correct code
+VISIBLE_NOTEBOOK_SECONDS = 20  # per notebook, in case a cell swallows its own timeout
+VISIBLE_RUNNER = Path(__file__).parent / "run_visible_cells.py"
+
+
+def visible_run_cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str, bool]]:
+    """(grade_id, source, is_test) of the code cells a student runs to reach
+    the last visible test cell, in order: the setup, solution, provided and
+    test cells.  The demos, figures and benchmarks all come after it, and no
+    test cell needs them."""
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    last = max(i for i, c in enumerate(code) if is_graded_test(c))
+    return [(nbgrader_metadata(c).get("grade_id", f"cell {i}"), c.source, is_graded_test(c))
+            for i, c in enumerate(code[: last + 1])]
+
+
+def visible_cell_failures(notebooks: list[nbformat.NotebookNode], jobs: int = 2) -> list[dict[str, str | None]]:
+    """For each notebook: grade_id of each visible test cell -> None if it
+    runs to the end in the notebook's own state (every cell before it run,
+    errors allowed), else why it failed (its assertion's message, the
+    exception, or a timeout).
+
+    ``jobs`` processes (tests/run_visible_cells.py) share the notebooks; each
+    runs every notebook in a child of its own.  Trusted project code only:
+    no sandbox.
+    """
+    requests = [visible_run_cells(notebook) for notebook in notebooks]
+    shares = [list(range(len(requests)))[job::jobs] for job in range(jobs)]
+
+    def run(share: list[int]) -> list[dict]:
+        request = {"notebooks": [requests[i] for i in share], "cell_seconds": VISIBLE_CELL_SECONDS,
+                   "notebook_seconds": VISIBLE_NOTEBOOK_SECONDS}
+        done = subprocess.run([sys.executable, str(VISIBLE_RUNNER)], input=json.dumps(request),
+                              capture_output=True, text=True, cwd=paths.RELEASE_DIR,
+                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+                              timeout=60 + VISIBLE_NOTEBOOK_SECONDS * len(share))
+        if done.returncode != 0:
+            raise RuntimeError(f"{VISIBLE_RUNNER.name} failed ({done.returncode}): {done.stderr[-2000:]}")
+        return json.loads(done.stdout)
+
+    results: list[dict] = [{} for _ in requests]
+    with ThreadPoolExecutor(jobs) as pool:
+        for share, answers in zip(shares, pool.map(run, shares)):
+            for index, answer in zip(share, answers):
+                results[index] = answer
+    return results

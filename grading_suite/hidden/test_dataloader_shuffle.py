@@ -22,7 +22,7 @@ import random
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import binomial_tolerance, distinct_ids, expect, positions_of
+from grading_suite.public.checks import binomial_tolerance, distinct_ids, epoch_hint, expect, positions_of
 
 pytestmark = pytest.mark.dataloader
 
@@ -92,8 +92,9 @@ def test_drop_last_with_shuffle(observe):
         samples = positions_of(order, ids)
         expect(len(samples) == kept and len(set(samples)) == kept and -1 not in samples,
                f"epoch {epoch} of a shuffled DataLoader({size} samples, batch_size={batch_size}, drop_last=True) "
-               f"should visit {kept} distinct samples of 0..{size - 1}, got samples {samples}; shuffle all "
-               "indices, then skip the short last batch in DataLoader.__iter__")
+               f"should visit {kept} distinct samples of 0..{size - 1}, got samples {samples}; "
+               + epoch_hint(samples, size, batch_size, True, "shuffle all indices, then skip the short last "
+                            "batch in DataLoader.__iter__"))
         seen.update(samples)
     missing = sorted(set(range(size)) - seen)
     expect(not missing,
@@ -394,8 +395,8 @@ def test_every_epoch_fetches_its_samples_again(observe):
             samples = positions_of(record["ids"], ids)
             expect(sorted(samples) == list(range(size)) and len(record["tags"]) == size,
                    f"epoch {epoch} of a shuffled loader over {size} samples (batch_size={batch_size}, seed={seed}) "
-                   f"should visit each sample once with all its elements, got samples {samples}; check "
-                   "DataLoader.__iter__")
+                   f"should visit each sample once with all its elements, got samples {samples}; "
+                   + epoch_hint(samples, size, batch_size, False, "check DataLoader.__iter__"))
             stale = [sample for sample, tag in zip(samples, record["tags"]) if tag < record["start"]]
             expect(not stale,
                    f"epoch {epoch} of a shuffled loader over {size} samples (seed={seed}) gave samples {stale[:8]} "
@@ -437,7 +438,8 @@ def test_seeded_epochs_property(observe):
             for epoch, samples in enumerate(orders, start=1):
                 expect(len(samples) == kept and len(set(samples)) == kept and -1 not in samples,
                        f"epoch {epoch} of {where} should visit {kept} distinct samples of 0..{size - 1}, got "
-                       f"samples {samples}; shuffle all indices, then cut them into batches in DataLoader.__iter__")
+                       f"samples {samples}; " + epoch_hint(samples, size, batch_size, drop_last, "shuffle all "
+                                                           "indices, then cut them into batches in DataLoader.__iter__"))
             expect([positions_of(order, ids) for order in twin] == orders,
                    f"two loaders built alike, {where}, gave different epochs {orders} and "
                    f"{[positions_of(order, ids) for order in twin]}; the same seed should give the same sequence "

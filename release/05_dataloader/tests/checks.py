@@ -126,6 +126,21 @@ def distinct_ids(draw, size: int, low: int = 1000, high: int = 2**24) -> list[in
     return draw.sample(range(low, high), size)
 
 
+def epoch_hint(samples: list[int], size: int, batch_size: int, drop_last: bool, otherwise: str) -> str:
+    """Where to look when a shuffled epoch did not visit the samples it should: when it is
+    exactly the epoch of the other ``drop_last`` setting (the short last batch dropped, or
+    kept), the batch count is to blame, not the shuffle; else ``otherwise``."""
+    distinct = len(set(samples)) == len(samples) and -1 not in samples
+    full = size // batch_size * batch_size
+    if distinct and full < size and not drop_last and len(samples) == full:
+        return (f"the last, short batch of {size - full} sample(s) is missing although drop_last=False: "
+                "check how DataLoader.__iter__ counts its batches (and DataLoader.__len__) rather than the shuffle")
+    if distinct and full < size and drop_last and len(samples) == size:
+        return (f"the short last batch of {size - full} sample(s) came although drop_last=True: skip it in "
+                "DataLoader.__iter__")
+    return otherwise
+
+
 def positions_of(observed_ids: list, ids: list[int]) -> list[int]:
     """Which sample (index into ``ids``) each observed id is; -1 for an id that is no sample's."""
     where = {value: index for index, value in enumerate(ids)}

@@ -10,7 +10,7 @@ epoch gave back to sample numbers 0..N-1 (-1 for an id that is no sample's)."""
 
 import pytest
 
-from .checks import distinct_ids, expect, positions_of
+from .checks import distinct_ids, epoch_hint, expect, positions_of
 
 pytestmark = pytest.mark.dataloader
 
@@ -53,8 +53,9 @@ def test_every_sample_once_per_epoch(observe):
                 samples = positions_of(order, ids)
                 expect(sorted(samples) == list(range(size)),
                        f"epoch {epoch} of a shuffled DataLoader({size} samples, batch_size={batch_size}, seed={seed}) "
-                       f"should visit each of samples 0..{size - 1} exactly once, got samples {samples}; fetch the "
-                       "samples in the order of a permutation of all indices in DataLoader.__iter__")
+                       f"should visit each of samples 0..{size - 1} exactly once, got samples {samples}; "
+                       + epoch_hint(samples, size, batch_size, False, "fetch the samples in the order of a "
+                                    "permutation of all indices in DataLoader.__iter__"))
             expect(size < 50 or positions_of(orders[-1], ids) != list(range(size)),
                    f"shuffle=True over {size} samples (seed={seed}) should change the order, but the samples came "
                    f"in order 0..{size - 1}; use self._epoch_order() in DataLoader.__iter__")
