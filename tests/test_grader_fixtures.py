@@ -1,6 +1,6 @@
 """The hidden grader against many hand-written submissions: every buggy one
 loses points exactly in the parts it breaks; every correct one gets 100.
-Each is graded with the inputs the grader draws for it, and every other one
+Each is graded with the inputs the grader draws for it, and every fourth one
 also with another draw, so no verdict hangs on one draw of the probes'
 inputs.  All are graded once per module, two at a time, as autograde does.
 
@@ -44,9 +44,9 @@ def notebooks(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def graded(notebooks) -> dict[str, list[dict]]:
-    """fixture name -> its reports under its own draw and, for every other
-    fixture (alternating, to keep the suite short), under another."""
-    twice = [index % 2 == 0 for index in range(len(notebooks))]
+    """fixture name -> its reports under its own draw and, for every fourth
+    fixture (to keep the suite within its time), under another."""
+    twice = [index % 4 == 0 for index in range(len(notebooks))]
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as pool:
         return dict(pool.map(_grade, notebooks, notebooks.values(), twice))
 

@@ -351,13 +351,16 @@ def test_no_shuffle_keeps_identity_order(observe):
                    "DataLoader")
 
 
-def _restarted(observe, seeds):
-    """(size, batch_size, ids, what ``restarted_epochs`` saw) for a shuffled loader per seed of ``seeds``."""
+def _restarted(observe, seeds, unshuffled=False):
+    """(size, batch_size, ids, what ``restarted_epochs`` saw) for a shuffled loader per seed of ``seeds``
+    (and, with ``unshuffled``, a loader with shuffle=False last)."""
     draw = observe.draw
     size, batch_size = draw.randint(40, 64), draw.randint(6, 12)
     ids = _ids(draw, size)
-    seen = observe("dataloader_shuffle.restarted_epochs", ids=ids, batch_size=batch_size, seeds=seeds, firsts=3)
-    expect(type(seen) is list and len(seen) == len(seeds), f"expected the epochs of {len(seeds)} loaders")
+    seen = observe("dataloader_shuffle.restarted_epochs", ids=ids, batch_size=batch_size, seeds=seeds, firsts=3,
+                   unshuffled=unshuffled)
+    loaders = len(seeds) + unshuffled
+    expect(type(seen) is list and len(seen) == loaders, f"expected the epochs of {loaders} loaders")
     return size, batch_size, ids, seen
 
 
@@ -385,21 +388,22 @@ def test_each_iter_draws_a_new_order(observe):
 
 @pytest.mark.points(1)
 def test_every_epoch_fetches_its_samples_again(observe):
-    """Every shuffled epoch fetches its samples from the dataset again (an augmenting dataset gives fresh
-    samples): no sample is kept from an earlier epoch and replayed.  Not statistical: a correct loader never
-    fails it; a loader that caches samples or batches across epochs always does."""
+    """Every epoch, shuffled or not, fetches its samples from the dataset again (an augmenting dataset gives
+    fresh samples): no sample is kept from an earlier epoch and replayed.  Not statistical: a correct loader
+    never fails it; a loader that caches samples or batches across epochs always does."""
     seeds = [None, _seed(observe.draw)]
-    size, batch_size, ids, seen = _restarted(observe, seeds)
-    for seed, loader in zip(seeds, seen):
+    size, batch_size, ids, seen = _restarted(observe, seeds, unshuffled=True)
+    for seed, loader in zip([*seeds, "unshuffled"], seen):
+        kind = "an unshuffled loader" if seed == "unshuffled" else f"a shuffled loader (seed={seed})"
         for epoch, record in enumerate(loader["epochs"], start=1):
             samples = positions_of(record["ids"], ids)
             expect(sorted(samples) == list(range(size)) and len(record["tags"]) == size,
-                   f"epoch {epoch} of a shuffled loader over {size} samples (batch_size={batch_size}, seed={seed}) "
+                   f"epoch {epoch} of {kind} over {size} samples (batch_size={batch_size}) "
                    f"should visit each sample once with all its elements, got samples {samples}; "
                    + epoch_hint(samples, size, batch_size, False, "check DataLoader.__iter__"))
             stale = [sample for sample, tag in zip(samples, record["tags"]) if tag < record["start"]]
             expect(not stale,
-                   f"epoch {epoch} of a shuffled loader over {size} samples (seed={seed}) gave samples {stale[:8]} "
+                   f"epoch {epoch} of {kind} over {size} samples gave samples {stale[:8]} "
                    "as fetched in an earlier epoch, not from the dataset again; every epoch fetches its samples "
                    "from the dataset (do not cache samples or batches across epochs in DataLoader.__iter__)")
 

@@ -138,6 +138,11 @@ def epoch_hint(samples: list[int], size: int, batch_size: int, drop_last: bool, 
     if distinct and full < size and drop_last and len(samples) == size:
         return (f"the short last batch of {size - full} sample(s) came although drop_last=True: skip it in "
                 "DataLoader.__iter__")
+    expected = full if drop_last else size
+    if distinct and len(samples) < expected and len(samples) % batch_size == 0:
+        batches = -(-expected // batch_size)
+        return (f"only {len(samples) // batch_size} of its {batches} batches came, each whole: check how "
+                "DataLoader.__iter__ counts its batches (the end of its range of batch starts) rather than the shuffle")
     return otherwise
 
 

@@ -99,16 +99,17 @@ def tagged_batch(batch) -> dict:
 
 
 @probe
-def restarted_epochs(student, ids: list, batch_size: int, seeds: list, firsts: int):
+def restarted_epochs(student, ids: list, batch_size: int, seeds: list, firsts: int, unshuffled: bool = False):
     """For each seed of ``seeds`` (None or an int): a shuffled loader over a
     ``tagged_dataset`` of the samples ``ids``; ``firsts`` times the first batch
     of a new ``iter(loader)`` (each left unfinished), then two whole epochs with
-    the fetch count at the start of each."""
+    the fetch count at the start of each.  With ``unshuffled``, the same for one
+    more loader, built with shuffle=False, last."""
     DataLoader = student.require("DataLoader")
     result = []
-    for seed in seeds:
+    for shuffle, seed in [(True, seed) for seed in seeds] + ([(False, None)] if unshuffled else []):
         dataset = tagged_dataset(student, ids)
-        loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, seed=seed)
+        loader = DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, seed=seed)
         first_batches = [tagged_batch(next(iter(loader)))["ids"] for _ in range(firsts)]
         epochs = []
         for _ in range(2):
