@@ -4,8 +4,8 @@ against named biases, and its false failures on the reference, measured.
 Each biased loader is the reference ``DataLoader`` with ``_epoch_order`` replaced
 by a biased shuffle.  The judgement runs as in the grader: its inputs drawn from a
 draw key (``observe.DRAW_KEY``), its probe run through ``observe.run_probe`` and
-the wire encoding, here in this process on the biased class (a ``Submission``
-whose namespace holds it), instead of in a sandboxed child.  Every draw key is
+the wire encoding (``observe``'s local backend), here in this process on the biased
+class (a ``Submission`` whose namespace holds it), instead of in a sandboxed child.  Every draw key is
 fixed, so the measured figures never change between runs; ``-s`` prints them.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.student_code import Submission
+from grader.student_code import Submission, set_current
 from grading_suite.hidden import test_dataloader_shuffle as hidden
 from grading_suite.public import observe
 from tinytorch.core import dataloader as reference
@@ -101,23 +101,11 @@ class WithinBatches(reference.DataLoader):
                                for start in range(0, size, self.batch_size)])
 
 
-class InProcess:
-    """A backend that runs each probe here, on ``submission``, through the wire encoding."""
-
-    def __init__(self, submission):
-        self.submission = submission
-
-    def call(self, name, arguments, seed, part=""):
-        observe.load_all(observe.PROBE_PACKAGES)
-        data = observe.encode_answer(observe.run_probe(self.submission, name, arguments, seed))
-        return observe.decode_answer(data, max_string=None)
-
-
 def caught(loader_class, keys: range) -> list[bool]:
-    """For each draw key: whether test_no_position_bias fails on ``loader_class``."""
-    submission = Submission({"DataLoader": loader_class, "Dataset": reference.Dataset}, label="a biased loader")
-    previous = observe.BACKEND, observe.DRAW_KEY
-    observe.BACKEND = InProcess(submission)
+    """For each draw key: whether test_no_position_bias fails on ``loader_class`` (its probes run here,
+    through the local backend of ``observe``, on a submission that holds the class)."""
+    set_current(Submission({"DataLoader": loader_class, "Dataset": reference.Dataset}, label="a biased loader"))
+    previous = observe.DRAW_KEY
     verdicts = []
     try:
         for key in keys:
@@ -129,7 +117,8 @@ def caught(loader_class, keys: range) -> list[bool]:
             else:
                 verdicts.append(False)
     finally:
-        observe.BACKEND, observe.DRAW_KEY = previous
+        observe.DRAW_KEY = previous
+        set_current(None)
     return verdicts
 
 
