@@ -6,6 +6,7 @@ import numpy as np
 
 from grading_suite.public.probes import probe
 from grading_suite.public.probes.dataloader_batching import arrays_dataset, ids_of_epoch, seen_batch, taken
+from grading_suite.public.probes.tensordataset import spec_array
 from grading_suite.public.probes.support import (attempt, batch_ids, describe, exception_info, ids_dataset,
                                                  make_dataset)
 
@@ -84,11 +85,6 @@ def numpy_batch_size(student, size: int, batch_size: int, dtype: str, ids: list 
     return {"raised": None, "len": length, "ids": ids_of_epoch(loader),
             "int_len": len(with_int), "int_ids": ids_of_epoch(with_int),
             "stored": {"type": type(stored).__name__[:60], "value": stored if type(stored) is int else None}}
-
-
-def spec_array(spec: dict) -> np.ndarray:
-    """An array given as ``{"values": flat list, "dtype": name, "shape": list}``."""
-    return np.array(spec["values"], dtype=spec["dtype"]).reshape(spec["shape"])
 
 
 def cases_dataset(student, arrays: list, single: bool):

@@ -4,6 +4,7 @@ import numpy as np
 
 from grading_suite.public.probes import probe
 from grading_suite.public.probes.support import attempt, describe, peak_bytes
+from grading_suite.public.probes.tensordataset import build, make_input
 from tinytorch.core.tensor import Tensor
 
 
@@ -34,19 +35,9 @@ def copies(student, labels: list, indices: list, width: int = 1024):
             "images_nonzero": int(np.count_nonzero(images)), "labels": np.array(labels, copy=True)}
 
 
-def make_shaped(spec):
-    """One argument of TensorDataset from ``{"values": flat or nested list, "dtype": name, "shape": [...],
-    "numpy": bool}``: the array reshaped to ``shape`` (so sizes of 0 keep their trailing axes), a Tensor of it
-    unless ``numpy`` is true."""
-    array = np.array(spec["values"], dtype=spec["dtype"]).reshape(spec["shape"])
-    return array if spec.get("numpy") else Tensor(array)
-
-
 @probe
 def stored_tensors(student, inputs: list):
     """``TensorDataset(*inputs).tensors``, described (see ``public/probes/tensordataset.py`` for ``inputs``)."""
-    from grading_suite.public.probes.tensordataset import build
-
     return describe(student.require("TensorDataset")(*build(inputs)).tensors)
 
 
@@ -58,7 +49,7 @@ def property_cases(student, cases: list):
     TensorDataset = student.require("TensorDataset")
     seen = []
     for case in cases:
-        arguments = tuple(make_shaped(spec) for spec in case["inputs"])
+        arguments = tuple(make_input(spec) for spec in case["inputs"])
         built = []
         construction = attempt(lambda: built.append(TensorDataset(*arguments)))
         if not built:

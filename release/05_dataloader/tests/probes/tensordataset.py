@@ -6,7 +6,8 @@ argument, which ``build`` turns into Tensors and NumPy arrays:
     {"values": nested list, "dtype": name}                 Tensor of np.array(values, dtype)
     {"values": nested list, "dtype": name, "numpy": true}  that NumPy array itself (not wrapped)
 
-A single number as ``values`` gives a 0-dimensional array.  Indices are ints,
+An optional ``"shape"`` reshapes the values (a flat list) first, so an array of
+0 samples keeps its sample shape.  A single number as ``values`` gives a 0-dimensional array.  Indices are ints,
 or ``[dtype, value]`` for a NumPy integer (``["int64", 2]``).
 """
 
@@ -18,9 +19,15 @@ from . import probe
 from .support import attempt, describe
 
 
+def spec_array(spec) -> np.ndarray:
+    """The NumPy array of a spec (see the module docstring), reshaped when it gives a shape."""
+    array = np.array(spec["values"], dtype=spec["dtype"])
+    return array.reshape(spec["shape"]) if "shape" in spec else array
+
+
 def make_input(spec):
     """One argument of TensorDataset from its spec (see the module docstring)."""
-    array = np.array(spec["values"], dtype=spec["dtype"])
+    array = spec_array(spec)
     return array if spec.get("numpy") else Tensor(array)
 
 
