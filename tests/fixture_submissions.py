@@ -1,16 +1,18 @@
 """Example submissions kept as small Python files and turned into notebooks.
 
 Each file in ``tests/fixtures/submissions/{buggy,correct}/`` describes one
-student's notebook relative to the reference solution:
+student's notebook relative to the reference solution, or to another fixture:
 
     '''One line: the mistake (or the style of a correct alternative).'''
     BREAKS = ["dataloader"]          # parts that must lose points; [] for correct ones
-    REPLACE = {                      # grade_id -> [(reference text, student text), ...]
+    BASE = "correct/list_loader_np_array_of_lists"  # optional: start from this fixture's cells
+    REPLACE = {                      # grade_id -> [(text, student text), ...]
         "dataloader": [("return math.ceil(len(self.dataset) / self.batch_size)",
                         "return len(self.dataset) // self.batch_size")],
     }
     STUBS = {"compose": ["code for the 1st stub", ...]}  # fill the release's stubs, in order
     CELLS = {"compose": "...whole cell source..."}   # optional: whole solution cells
+    RULE = "The sentence of the release the bug breaks."  # buggy ones
 
 STUBS models what a student does: each ``# YOUR CODE HERE`` /
 ``raise NotImplementedError()`` stub of the release cell is replaced by the
@@ -18,6 +20,17 @@ given code (indented to the stub's level).  REPLACE then applies to the
 filled cell; without STUBS it applies to the reference cell.  Every text to
 replace must occur in its cell, so a fixture fails loudly when the reference
 changes under it.
+
+BASE (default: none) names another fixture, as ``folder/stem`` below
+``tests/fixtures/submissions/``: this fixture's cells start as that
+fixture's cells (its own BASE, STUBS, CELLS and REPLACE applied), CELLS and
+STUBS replace a cell of it whole, and REPLACE applies to the result, so a
+bug reads as the few lines it changes.  The docstring, BREAKS and RULE are
+never inherited.  A base may have a base of its own; a BASE naming no
+fixture, or a chain of bases that comes back to a fixture, raises
+ValueError naming both files.  ``bases/`` holds bases that are not
+submissions (no test grades them); a base in ``correct/`` is graded at 100
+like any correct fixture.
 
 ``visible_cell_failures(notebooks)`` runs notebooks' visible test cells (the
 release's plain asserts) as a student's kernel would and says which fail.
@@ -52,15 +65,22 @@ class FixtureSubmission:
     replace: dict[str, list[tuple[str, str]]]
     cells: dict[str, str]
     stubs: dict[str, list[str]] = None
+    base: str | None = None
 
     def cell_sources(self) -> dict[str, str]:
-        """grade_id -> the student's source for every cell this fixture changes.
+        """grade_id -> the student's source for every cell this fixture (or
+        its chain of bases) changes.
 
         Raises:
-            ValueError: if a reference text is not found in its cell.
+            ValueError: if a text to replace is not found in its cell, or
+                BASE names no fixture, or the chain of bases is a cycle.
         """
+        return self._sources(())
+
+    def _sources(self, seen: tuple[str, ...]) -> dict[str, str]:
         reference = reference_solutions()
-        sources = dict(self.cells)
+        sources = self._base(seen)._sources((*seen, self.name)) if self.base else {}
+        sources.update(self.cells)
         for grade_id, fillings in (self.stubs or {}).items():
             sources[grade_id] = fill_stubs(release_cells()[grade_id], fillings, f"{self.name}/{grade_id}")
         for grade_id, substitutions in self.replace.items():
@@ -71,6 +91,18 @@ class FixtureSubmission:
                 source = source.replace(old, new)
             sources[grade_id] = source
         return sources
+
+    def _base(self, seen: tuple[str, ...]) -> FixtureSubmission:
+        """The fixture BASE names, checked to exist and not to lead back here."""
+        path = FIXTURES_DIR / f"{self.base}.py"
+        if not path.is_file():
+            raise ValueError(f"fixture {fixture_file(self.name)}: BASE {self.base!r} names no fixture "
+                             f"(no file {fixture_file(self.base)})")
+        chain = (*seen, self.name)
+        if self.base in chain:
+            loop = " -> ".join(fixture_file(name) for name in (*chain[chain.index(self.base):], self.base))
+            raise ValueError(f"fixture {fixture_file(self.name)}: BASE {self.base!r} makes a cycle: {loop}")
+        return load(path)
 
     def notebook(self) -> nbformat.NotebookNode:
         return fill_release(self.cell_sources())
@@ -89,6 +121,11 @@ class FixtureSubmission:
 
 
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+
+
+def fixture_file(name: str) -> str:
+    """The file of the fixture ``name`` ("buggy/x"), relative to the repository."""
+    return f"tests/fixtures/submissions/{name}.py"
 
 
 def release_cells() -> dict[str, str]:
@@ -140,6 +177,7 @@ def load(path: Path) -> FixtureSubmission:
         replace=dict(values.get("REPLACE", {})),
         cells=dict(values.get("CELLS", {})),
         stubs=dict(values.get("STUBS", {})),
+        base=values.get("BASE"),
     )
 
 
