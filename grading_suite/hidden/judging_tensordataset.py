@@ -6,8 +6,8 @@ Plain data in, expected values and messages out; nothing here calls student code
 import numpy as np
 from hypothesis import strategies as st
 
-from grading_suite.public.checks import (array_of, expect, expect_raised, items_of, kind, message_of, names_number,
-                                         raised, returned, type_with_article, whole_message)
+from grading_suite.public.checks import (array_of, expect, expect_raised, is_error, items_of, kind, message_of,
+                                         names_number, raised, returned, type_with_article, whole_message)
 from grading_suite.public.observe import describe_raised
 from grading_suite.public.test_tensordataset import _as_array
 
@@ -18,6 +18,21 @@ def _expect_message_names(info, numbers, expectation, advice):
     message = whole_message(info)
     expect(all(names_number(message, number) for number in numbers),
            f"{expectation}, got the message {message_of(info)}; {advice}")
+
+
+def _pair_of(outcome, call, where, expected, refused, advice):
+    """The (image, label) elements of the sample that ``call`` (e.g. "ds[-2]") gave, ``where`` naming
+    the call with its dataset; fail when it raised one of the built-in errors ``refused`` (it should
+    be sample ``expected``: the message ends with ``advice``), raised anything else, or did not give
+    2 elements."""
+    info = raised(outcome)
+    if any(is_error(info, name) for name in refused):
+        expect(False, f"{where} should be sample {expected}, but it raised {info.get('type')}: {message_of(info)}; "
+                      f"{advice}")
+    expect(info is None, describe_raised(info) if info is not None else "")
+    elements = items_of(returned(outcome))
+    expect(len(elements) == 2, f"{call} of images and labels should be 2 elements, got {len(elements)}")
+    return elements
 
 
 def _dtype_of(description):

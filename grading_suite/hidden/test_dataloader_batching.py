@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from grading_suite.hidden.properties import check_property
 from grading_suite.hidden.judging_batching import (_CASE, DTYPE_NAMES, SHAPE_KINDS, _epoch_message, _fraction,
                                                 _is_complete_epoch, _make_case, _run_cases)
-from grading_suite.public.checks import (CheckFailed, array_of, expect, expect_raised, is_error,
+from grading_suite.public.checks import (CheckFailed, array_of, expect, expect_raised, expect_tensors, is_error,
                                          items_of, kind, message_of, raised, whole_message)
 from grading_suite.public.observe import describe_raised, quote
 from grading_suite.public.test_dataloader_batching import (_describe, _expected_batches, _expected_sizes, _floats,
@@ -35,18 +35,17 @@ pytestmark = pytest.mark.dataloader
 @pytest.mark.points(1)
 def test_len_with_drop_last_is_floor(observe):
     """len(loader) is floor(N / batch_size) with drop_last=True (0 when batch_size > N)."""
-    for size, batch_size in _length_cases(observe.draw):
-        expected = size // batch_size
-        seen = observe("dataloader_batching.both_ways", size=size, batch_size=batch_size,
-                       ids=_ids(observe.draw, size), epochs=False)
+    draw = observe.draw
+    for size, batch_size in _length_cases(draw):
+        floor, ceil = size // batch_size, -(-size // batch_size)
+        seen = observe("dataloader_batching.both_ways", size=size, batch_size=batch_size, ids=_ids(draw, size),
+                       epochs=False)
         got, kept = seen["drop"]["len"], seen["keep"]["len"]
-        if got != expected and kept != -(-size // batch_size):
-            raise CheckFailed(f"len({_describe(size, batch_size, True)}) should be floor({size}/{batch_size}) = "
-                              f"{expected}, got {got}, and without drop_last len() is {kept}, not "
-                              f"ceil({size}/{batch_size}) = {-(-size // batch_size)}: check how DataLoader.__len__ "
-                              "counts batches, not only its drop_last branch")
-        expect(got == expected, f"len({_describe(size, batch_size, True)}) should be floor({size}/{batch_size}) "
-                                f"= {expected}, got {got}; check drop_last in DataLoader.__len__")
+        claim = f"len({_describe(size, batch_size, True)}) should be floor({size}/{batch_size}) = {floor}, got {got}"
+        if got != floor and kept != ceil:
+            raise CheckFailed(f"{claim}, and without drop_last len() is {kept}, not ceil({size}/{batch_size}) = "
+                              f"{ceil}: check how DataLoader.__len__ counts batches, not only its drop_last branch")
+        expect(got == floor, f"{claim}; check drop_last in DataLoader.__len__")
 
 
 @pytest.mark.points(1)
@@ -140,10 +139,8 @@ def test_batch_elements_are_tensors(observe):
                    f"a batch of samples with {count} elements ({count - 1} features, label) should be a tuple of "
                    f"{count} Tensors, got {batch.get('type')}{'' if not is_sequence else f' of {len(items)}'}; "
                    "check DataLoader._collate_batch")
-            kinds = [part.get("type") for part in items]
-            expect(all(kind(part) == "Tensor" for part in items),
-                   f"each element of a batch should be a Tensor, got {kinds}; wrap the stacked arrays in Tensor "
-                   "in DataLoader._collate_batch")
+            expect_tensors(items, "each element of a batch",
+                           "wrap the stacked arrays in Tensor in DataLoader._collate_batch")
 
 
 @pytest.mark.points(1)

@@ -18,6 +18,7 @@ import pytest
 
 from grading_suite.hidden.judging_crop import (_crops, _edge_cases, _key, _ringed_image, _window_case, _window_example,
                                             _windows, _zero_pad, expected_window)
+from grading_suite.hidden.judging_transforms import SEED_MODES, SEED_SOURCES, seeded_label
 from grading_suite.hidden.properties import check_property
 from grading_suite.public.checks import (binomial_tolerance, expect, expect_raised, kind, message_of, names_number,
                                          unstacked, whole_message)
@@ -282,7 +283,7 @@ def test_same_seed_gives_same_crops(observe):
     False failure: only if a correct crop cuts the same window in all 30 calls for one of the
     three seeds: at most 3 * 4**-29 (at least 4 windows each)."""
     draw = observe.draw
-    for mode in ("int", "generator", "global"):
+    for mode in SEED_MODES:
         seed = draw.randrange(1, 2**31)
         height, width = _sides(draw, 3, 7)
         if draw.random() < 0.5:
@@ -290,12 +291,7 @@ def test_same_seed_gives_same_crops(observe):
         padding = draw.randint(1, 2)
         size = (draw.randint(2, height), draw.randint(2, width))
         image = _image(draw, (_channels(draw, height, width, *size), height, width))
-        label = {"int": f"RandomCrop({size}, padding={padding}, seed={seed})",
-                 "generator": f"RandomCrop({size}, padding={padding}, seed=np.random.default_rng({seed}))",
-                 "global": f"RandomCrop({size}, padding={padding}) built after np.random.seed({seed})"}[mode]
-        source = {"int": "the generator _make_generator built from seed",
-                  "generator": "the generator you were given",
-                  "global": "NumPy's global random state, which _make_generator gives for seed=None"}[mode]
+        label = seeded_label(f"RandomCrop({size}, padding={padding}", seed, mode)
         seen = observe("random_crop.seeded_crops", image=image.tolist(), dtype=image.dtype.name, size=list(size),
                        padding=padding, calls=SEED_CALLS, seed=seed, mode=mode)
         expected = (image.shape[0], *size)
@@ -311,7 +307,7 @@ def test_same_seed_gives_same_crops(observe):
         expect(runs["first"] == runs["second"],
                f"two {label} should cut the same windows call after call, but of {SEED_CALLS} calls they differ "
                f"on {sum(a != b for a, b in zip(runs['first'], runs['second']))}; draw top and left from "
-               f"self._generator ({source}) with _random_integer in RandomCrop.__call__")
+               f"self._generator ({SEED_SOURCES[mode]}) with _random_integer in RandomCrop.__call__")
 
 
 @pytest.mark.points(1)

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from grading_suite.hidden.judging_tensordataset import (PROPERTY_DTYPES, PROPERTY_TRAILING, _dtype_of,
-                                                     _expect_message_names, _property_check, _property_strategy)
+                                                     _expect_message_names, _pair_of, _property_check,
+                                                     _property_strategy)
 from grading_suite.hidden.properties import check_property
-from grading_suite.public.checks import (array_of, distinct_ids, expect, expect_raised, is_error, items_of, kind,
-                                         message_of, raised, returned, type_with_article)
-from grading_suite.public.observe import describe_raised
+from grading_suite.public.checks import (array_of, distinct_ids, expect, expect_raised, expect_tensors, items_of, kind,
+                                         type_with_article)
 from grading_suite.public.test_tensordataset import _as_array, _floats, _images, _labels, _listed, _spec
 
 pytestmark = pytest.mark.tensordataset
@@ -36,10 +36,8 @@ def test_sample_is_tuple_of_tensors(observe):
         expect(len(elements) == len(inputs),
                f"with {description}, ds[{index}] should have {len(inputs)} element(s), got {len(elements)}; "
                "check TensorDataset.__getitem__")
-        kinds = [element.get("type") for element in elements]
-        expect(all(kind(element) == "Tensor" for element in elements),
-               f"with {description}, every element of ds[{index}] should be a Tensor, got {kinds}; "
-               "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
+        expect_tensors(elements, f"with {description}, every element of ds[{index}]",
+                       "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
 
 
 @pytest.mark.points(1)
@@ -75,14 +73,8 @@ def test_negative_indices(observe):
                        indices=[-k for k in ks])
     expect(len(outcomes) == size, f"the probe saw {len(outcomes)} indices instead of {size}")
     for k, outcome in zip(ks, outcomes):
-        info = raised(outcome)
-        if is_error(info, "IndexError"):
-            expect(False, f"ds[{-k}] on {size} samples should be sample {size - k}, but it raised "
-                          f"{info.get('type')}: {message_of(info)}; negative indices count from the end "
-                          "in TensorDataset.__getitem__")
-        expect(info is None, describe_raised(info) if info is not None else "")
-        elements = items_of(returned(outcome))
-        expect(len(elements) == 2, f"ds[{-k}] of images and labels should be 2 elements, got {len(elements)}")
+        elements = _pair_of(outcome, f"ds[{-k}]", f"ds[{-k}] on {size} samples", size - k, ("IndexError",),
+                            "negative indices count from the end in TensorDataset.__getitem__")
         got_image, got_label = (_as_array(element) for element in elements)
         expect(got_label is not None and np.array_equal(got_label, labels[size - k])
                and got_image is not None and np.array_equal(got_image, images[size - k]),
@@ -185,15 +177,9 @@ def test_numpy_integer_index(observe):
                        indices=[[dtype, value] for dtype, value in cases])
     expect(len(outcomes) == len(cases), f"the probe saw {len(outcomes)} indices instead of {len(cases)}")
     for (dtype, expected), outcome in zip(cases, outcomes):
-        info = raised(outcome)
-        if any(is_error(info, name) for name in ("IndexError", "TypeError", "ValueError")):
-            expect(False, f"ds[np.{dtype}({expected})] should be sample {expected}, but it "
-                          f"raised {info.get('type')}: {message_of(info)}; accept NumPy integers in "
-                          "TensorDataset.__getitem__")
-        expect(info is None, describe_raised(info) if info is not None else "")
-        elements = items_of(returned(outcome))
-        expect(len(elements) == 2, f"ds[np.{dtype}({expected})] of images and labels should be 2 elements, "
-                                   f"got {len(elements)}")
+        call = f"ds[np.{dtype}({expected})]"
+        elements = _pair_of(outcome, call, call, expected, ("IndexError", "TypeError", "ValueError"),
+                            "accept NumPy integers in TensorDataset.__getitem__")
         label = _as_array(elements[1])
         expect(label is not None and np.array_equal(label, labels[expected]),
                f"ds[np.{dtype}({expected})] should be sample {expected} (label {labels[expected]}), "
