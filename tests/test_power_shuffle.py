@@ -114,7 +114,8 @@ def caught(loader_class, keys: range) -> list[bool]:
         for key in keys:
             observe.DRAW_KEY = f"power {key}".encode()
             try:
-                hidden.test_no_position_bias(observe.Observer(NODEID, "dataloader"))
+                observer = observe.Observer(NODEID, "dataloader")
+                hidden.test_no_position_bias(observer, observer.draw)
             except AssertionError:
                 verdicts.append(True)
             else:

@@ -33,9 +33,8 @@ pytestmark = pytest.mark.dataloader
 
 
 @pytest.mark.points(1)
-def test_len_with_drop_last_is_floor(observe):
+def test_len_with_drop_last_is_floor(observe, draw):
     """len(loader) is floor(N / batch_size) with drop_last=True (0 when batch_size > N)."""
-    draw = observe.draw
     for size, batch_size in _length_cases(draw):
         floor, ceil = size // batch_size, -(-size // batch_size)
         seen = observe("dataloader_batching.both_ways", size=size, batch_size=batch_size, ids=_ids(draw, size),
@@ -49,9 +48,8 @@ def test_len_with_drop_last_is_floor(observe):
 
 
 @pytest.mark.points(1)
-def test_drop_last_skips_partial_batch(observe):
+def test_drop_last_skips_partial_batch(observe, draw):
     """With drop_last=True the short last batch is skipped and full batches are kept."""
-    draw = observe.draw
     small, multiple, large, bigger = draw.randint(2, 6), draw.randint(2, 6), draw.randint(5, 12), draw.randint(2, 9)
     cases = [(_with_remainder(draw, small, draw.randint(1, small - 1), (1, 5)), small),
              (multiple * draw.randint(2, 6), multiple),  # nothing to drop
@@ -79,9 +77,8 @@ def test_drop_last_skips_partial_batch(observe):
 
 
 @pytest.mark.points(1)
-def test_edge_batch_sizes(observe):
+def test_edge_batch_sizes(observe, draw):
     """batch_size 1, equal to N and larger than N, and a single-sample dataset, batch correctly."""
-    draw = observe.draw
     ones, equal, smaller = draw.randint(2, 9), draw.randint(2, 9), draw.randint(2, 9)
     cases = [(ones, 1), (equal, equal), (smaller, smaller + draw.randint(1, 6)), (1, 1), (1, draw.randint(2, 6))]
     for size, batch_size in cases:
@@ -92,9 +89,8 @@ def test_edge_batch_sizes(observe):
 
 
 @pytest.mark.points(1)
-def test_order_preserved_without_shuffle(observe):
+def test_order_preserved_without_shuffle(observe, draw):
     """Without shuffle, batch k holds samples k*bs .. k*bs + bs - 1 in order."""
-    draw = observe.draw
     for _ in range(2):
         batch_size = draw.randint(2, 5)
         size = batch_size * draw.randint(3, 5)
@@ -106,10 +102,9 @@ def test_order_preserved_without_shuffle(observe):
 
 
 @pytest.mark.points(1)
-def test_collation_stacks_along_new_first_axis(observe):
+def test_collation_stacks_along_new_first_axis(observe, draw):
     """Each batch element has shape (batch, *sample_shape) and stacks its samples in order,
     unchanged (judged on whichever samples each batch holds)."""
-    draw = observe.draw
     rng = random.Random(draw.getrandbits(64))
     batch_size = draw.randint(2, 4)
     size = _with_remainder(draw, batch_size, draw.randint(1, batch_size - 1), (2, 3))  # a last, partial batch
@@ -119,9 +114,8 @@ def test_collation_stacks_along_new_first_axis(observe):
 
 
 @pytest.mark.points(1)
-def test_batch_elements_are_tensors(observe):
+def test_batch_elements_are_tensors(observe, draw):
     """A batch is a tuple (or list) with one Tensor per sample element."""
-    draw = observe.draw
     for _ in range(2):
         batch_size = draw.randint(2, 3)
         size = _with_remainder(draw, batch_size, draw.randint(1, batch_size - 1), (2, 3))
@@ -144,9 +138,8 @@ def test_batch_elements_are_tensors(observe):
 
 
 @pytest.mark.points(1)
-def test_single_tensor_samples_give_a_tensor(observe):
+def test_single_tensor_samples_give_a_tensor(observe, draw):
     """A dataset whose samples are single Tensors (not tuples) gives batches that are single Tensors."""
-    draw = observe.draw
     batch_size, count = draw.randint(2, 3), draw.randint(2, 4)
     size = batch_size * count
     vectors = _floats(draw, (size, draw.randint(2, 4)))
@@ -170,11 +163,10 @@ def test_single_tensor_samples_give_a_tensor(observe):
 
 
 @pytest.mark.points(2)
-def test_loads_lazily_one_batch_at_a_time(observe):
+def test_loads_lazily_one_batch_at_a_time(observe, draw):
     """Taking a batch fetches exactly that batch's samples: nothing is loaded ahead.  Judged
     against the samples the batches taken hold, so wrong batch boundaries are left to the
     tests of boundaries."""
-    draw = observe.draw
     for _ in range(2):
         batch_size = draw.randint(2, 20)
         size = draw.randint(4 * batch_size + 1, 100)  # more than the 3 batches taken
@@ -191,9 +183,8 @@ def test_loads_lazily_one_batch_at_a_time(observe):
 
 
 @pytest.mark.points(2)
-def test_each_iter_is_a_full_epoch(observe):
+def test_each_iter_is_a_full_epoch(observe, draw):
     """Iterating the loader again gives a complete new epoch, also after a partial one."""
-    draw = observe.draw
     batch_size = draw.randint(2, 4)
     size = batch_size * draw.randint(3, 4)
     ids = _ids(draw, size)
@@ -211,9 +202,8 @@ def test_each_iter_is_a_full_epoch(observe):
 
 
 @pytest.mark.points(1)
-def test_bad_batch_size_rejected(observe):
+def test_bad_batch_size_rejected(observe, draw):
     """batch_size 0, negative, float (2.5 and 4.0) and bool is refused with ValueError."""
-    draw = observe.draw
     size = draw.randint(6, 20)
     ids = _ids(draw, size)
     bad = [0, -1, -draw.randint(2, 64), _fraction(draw), float(draw.randint(1, 16)), True, False]
@@ -233,9 +223,8 @@ def test_bad_batch_size_rejected(observe):
 
 
 @pytest.mark.points(1)
-def test_bad_batch_size_message(observe):
+def test_bad_batch_size_message(observe, draw):
     """The batch_size ValueError says "positive integer" and shows the value given."""
-    draw = observe.draw
     size = draw.randint(6, 20)
     ids = _ids(draw, size)
     for bad in draw.sample([-draw.randint(10, 99), _fraction(draw)], 2):
@@ -248,9 +237,8 @@ def test_bad_batch_size_message(observe):
 
 
 @pytest.mark.points(1)
-def test_numpy_integer_batch_size(observe):
+def test_numpy_integer_batch_size(observe, draw):
     """NumPy integers are valid batch sizes: np.int64(4) and np.int32(3) work like 4 and 3."""
-    draw = observe.draw
     for dtype in ("int64", "int32"):
         batch_size = draw.randint(2, 5)
         size = batch_size * draw.randint(2, 4)
@@ -281,13 +269,12 @@ def test_numpy_integer_batch_size(observe):
 
 
 @pytest.mark.points(1)
-def test_collation_keeps_every_dtype_and_axis(observe):
+def test_collation_keeps_every_dtype_and_axis(observe, draw):
     """Every dtype (bool, uint8, int32, int64, float16, float32, float64) is kept, 0-d elements
     included; (1,)-shaped elements and batches of one sample keep every axis; 1-tuples stay
     1-tuples; 4-D datasets stack to (B, C, H, W); mixed structures; an empty dataset.  Only the
     collation is judged here, on whichever samples each batch holds (batch boundaries and batch
     sizes past the size are left to the other tests)."""
-    draw = observe.draw
     rng = random.Random(draw.getrandbits(64))
     dtypes = draw.sample(DTYPE_NAMES, len(DTYPE_NAMES))
     batch_size = draw.randint(2, 4)
@@ -329,10 +316,9 @@ def test_batches_property(observe):
 
 
 @pytest.mark.points(1)
-def test_len_fetches_no_samples(observe):
+def test_len_fetches_no_samples(observe, draw):
     """len(loader) is computed from len(dataset) and batch_size: it fetches no sample and runs no
     epoch (plain, shuffled and drop_last loaders)."""
-    draw = observe.draw
     batch_size = draw.randint(2, 6)
     size = _with_remainder(draw, batch_size, draw.randint(1, batch_size - 1), (2, 6))
     seen = observe("dataloader_batching.len_fetches", size=size, batch_size=batch_size, ids=_ids(draw, size))
@@ -344,7 +330,7 @@ def test_len_fetches_no_samples(observe):
 
 
 @pytest.mark.points(1)
-def test_concurrent_loops_get_their_own_epochs(observe):
+def test_concurrent_loops_get_their_own_epochs(observe, draw):
     """Two loops over one loader at the same time, zip(loader, loader) and nested loops, each get
     a complete epoch of their own: without shuffle the batches of one loop alone, each time; with
     a seeded shuffle no sample twice in one loop, in batches of the sizes of one loop alone.
@@ -353,7 +339,6 @@ def test_concurrent_loops_get_their_own_epochs(observe):
     share one order (kept on the loader) passes the shuffled zip check only if two independent
     permutations put the same set of samples first (probability 1/C(size, batch_size) <= 1/84),
     and the nested check only if that happens for every outer batch as well."""
-    draw = observe.draw
     batch_size = draw.randint(3, 5)
     size = _with_remainder(draw, batch_size, draw.randint(0, batch_size - 1), (3, 5))
     ids = _ids(draw, size)

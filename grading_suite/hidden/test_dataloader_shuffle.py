@@ -31,12 +31,11 @@ pytestmark = pytest.mark.dataloader
 
 
 @pytest.mark.points(1)
-def test_drop_last_with_shuffle(observe):
+def test_drop_last_with_shuffle(observe, draw):
     """With shuffle and drop_last, each epoch has floor(N/bs)*bs distinct samples and every sample can appear.
 
     False failure for a correct loader: below 1e-9 (a union bound over the samples, see the epochs count).
     Power 1 against dropping the short batch before shuffling (the same samples never appear)."""
-    draw = observe.draw
     batch_size = draw.randint(2, 5)
     size = batch_size * draw.randint(2, 4) + draw.randint(1, batch_size - 1)  # always a short last batch
     kept = size // batch_size * batch_size
@@ -63,13 +62,12 @@ def test_drop_last_with_shuffle(observe):
 
 
 @pytest.mark.points(1)
-def test_seed_makes_order_reproducible(observe):
+def test_seed_makes_order_reproducible(observe, draw):
     """Two loaders with the same seed (0 included) give the same epochs, whatever global draws come in between;
     a different seed gives another order.
 
     False failure: two seeds give the same first epoch with probability 1/size! < 1e-18 (size >= 20).
     Power 1 against a seed ignored or seed=0 treated as None (the global draws in between change the twin)."""
-    draw = observe.draw
     size, batch_size = draw.randint(20, 48), draw.randint(3, 10)
     first = _seed(draw)
     for seed, other_seed in ((0, first), (_big_seed(draw), 0)):
@@ -96,10 +94,9 @@ def test_seed_makes_order_reproducible(observe):
 
 
 @pytest.mark.points(2)
-def test_seed_leaves_global_random_state_alone(observe):
+def test_seed_leaves_global_random_state_alone(observe, draw):
     """With an int seed (0 included), building and iterating the loader changes neither random's nor NumPy's
     global state."""
-    draw = observe.draw
     size, batch_size = draw.randint(10, 40), draw.randint(2, 8)
     for seed in (0, _seed(draw)):
         global_seed = _global_seed(draw)
@@ -117,13 +114,12 @@ def test_seed_leaves_global_random_state_alone(observe):
 
 
 @pytest.mark.points(2)
-def test_global_seed_reproduces_unseeded_run(observe):
+def test_global_seed_reproduces_unseeded_run(observe, draw):
     """With seed=None the order comes from NumPy's global state: np.random.seed alone reproduces the epochs
     (whatever Python's random holds), and another NumPy seed gives another order.
 
     False failure: two NumPy seeds give the same first epoch with probability 1/size! < 1e-18 (size >= 20).
     Power 1 against Python's random, a fresh or fixed private generator, or a reseeded global state."""
-    draw = observe.draw
     size, batch_size = draw.randint(20, 40), draw.randint(3, 10)
     numpy_seed, other_numpy_seed = draw.sample(range(2**32), 2)
     python_seeds = draw.sample(range(2**32), 2)
@@ -156,7 +152,7 @@ POSITION_EPOCHS = {6: 1700, 8: 1200, 9: 1050, 10: 950}
 
 
 @pytest.mark.points(3)
-def test_no_position_bias(observe):
+def test_no_position_bias(observe, draw):
     """Over many shuffled epochs each sample is equally likely at each position and after each other sample,
     and the orders do not lean the way the naive swap shuffle does.
 
@@ -176,7 +172,6 @@ def test_no_position_bias(observe):
       test under many draw keys against the naive swap (both directions), Sattolo's cycles, the last sample
       never moving, one sample never first and shuffling within batches (caught under every key measured).
     """
-    draw = observe.draw
     size, batch_size = draw.choice([(6, 3), (8, 4), (9, 3), (10, 5)])
     # several batches, so shuffling only within batches shows; all full (a lost short batch is graded elsewhere)
     epochs = POSITION_EPOCHS[size]
@@ -227,9 +222,8 @@ def test_no_position_bias(observe):
 
 
 @pytest.mark.points(1)
-def test_shuffle_does_not_touch_the_data(observe):
+def test_shuffle_does_not_touch_the_data(observe, draw):
     """Shuffling moves indices only: the dataset's arrays are the same objects with the same content."""
-    draw = observe.draw
     size, batch_size = draw.randint(24, 48), draw.randint(3, 8)
     images = np.array(draw.sample(range(-2**20, 2**20), 2 * size), dtype=np.float32).reshape(size, 2)  # exact
     labels = np.array(_ids(draw, size), dtype=np.int64).reshape(size, 1)
@@ -246,9 +240,8 @@ def test_shuffle_does_not_touch_the_data(observe):
 
 
 @pytest.mark.points(1)
-def test_shuffle_copies_no_data(observe):
+def test_shuffle_copies_no_data(observe, draw):
     """Building a shuffled loader over a 4 MB dataset and taking a batch of 8 allocates far less (< 1 MB)."""
-    draw = observe.draw
     rows = draw.randint(960, 1088)  # samples of 4 KB: about 4 MB
     for seed in (None, _seed(draw)):
         ids = _ids(draw, rows)  # exact in float32 data
@@ -265,9 +258,8 @@ def test_shuffle_copies_no_data(observe):
 
 
 @pytest.mark.points(1)
-def test_no_shuffle_keeps_identity_order(observe):
+def test_no_shuffle_keeps_identity_order(observe, draw):
     """shuffle=False (the default) visits 0..N-1 in order, even with a seed and after global seeding."""
-    draw = observe.draw
     batch_size, global_seed, seed = draw.randint(2, 6), _global_seed(draw), _seed(draw)
     size = batch_size * draw.randint(2, 5)  # full batches only
     ids = _ids(draw, size)
@@ -340,9 +332,8 @@ def test_seeded_epochs_property(observe):
 
 
 @pytest.mark.points(1)
-def test_training_loop_learns(observe):
+def test_training_loop_learns(observe, draw):
     """Five shuffled epochs of mini-batch gradient descent on a logistic model fit two separated classes."""
-    draw = observe.draw
     rng = np.random.default_rng(draw.getrandbits(64))
     batch_size = draw.randint(8, 32)
     size = batch_size * draw.randint(-(-192 // batch_size), 320 // batch_size)  # full batches only

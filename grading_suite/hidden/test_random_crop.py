@@ -35,9 +35,8 @@ SEED_CALLS = 30  # crops compared between equally seeded crops
 
 
 @pytest.mark.points(1)
-def test_crop_shape_hw_and_hwc(observe):
+def test_crop_shape_hw_and_hwc(observe, draw):
     """On (H, W) images the result is (h, w); with layout="HWC" on (H, W, C) images it is (h, w, C)."""
-    draw = observe.draw
     cases = [_shape_case(draw, "HW", "square"),
              _shape_case(draw, "HW", "wide"),
              _shape_case(draw, "HW", "wide", {"layout": "HWC"}),
@@ -50,9 +49,8 @@ def test_crop_shape_hw_and_hwc(observe):
 
 
 @pytest.mark.points(1)
-def test_crop_keeps_type_and_dtype(observe):
+def test_crop_keeps_type_and_dtype(observe, draw):
     """A Tensor in gives a Tensor out, an ndarray gives an ndarray, and the dtype is kept."""
-    draw = observe.draw
     dtypes = draw.sample(("uint8", "float32", "float64", "int64"), 4)
     height, width = _sides(draw, 3, 7)
     size, padding = draw.randint(2, height), draw.randint(1, 2)
@@ -130,7 +128,7 @@ _OFFSET_GEOMETRIES = ((3, 4, 3, 4), (3, 4, 3, 5), (3, 4, 5, 3), (4, 3, 3, 5), (4
 
 
 @pytest.mark.points(1)
-def test_every_offset_is_reachable_and_uniform(observe):
+def test_every_offset_is_reachable_and_uniform(observe, draw):
     """Over 1000 crops of a non-square image (padding 1, a non-square crop) each top offset,
     each left offset and each (top, left) pair comes up about equally often.
 
@@ -142,7 +140,6 @@ def test_every_offset_is_reachable_and_uniform(observe):
     250 or more are due, or a crop outside the padded image); end offsets drawn half as often
     (rounding u * range): the middle top or left comes about 500 times where 333 are due,
     67 above the tolerance of 100, about 4.2 standard deviations: power above 0.9999."""
-    draw = observe.draw
     crop_height, crop_width, tops, lefts = draw.choice(_OFFSET_GEOMETRIES)
     padding = 1
     height, width = crop_height + tops - 3, crop_width + lefts - 3
@@ -187,7 +184,7 @@ LAST_OFFSET_CALLS = {"one step": 40, "small crop": 150}
 
 
 @pytest.mark.points(1)
-def test_last_offset_is_reached_on_each_axis(observe):
+def test_last_offset_is_reached_on_each_axis(observe, draw):
     """Both end offsets, 0 and padded size - crop size, come up on each axis: for a crop one
     pixel smaller than the image on both sides (2 offsets each; the range 0 .. 1 is odd-sized,
     where a bound rounded to an even number loses the last offset), and for a non-square crop
@@ -197,7 +194,6 @@ def test_last_offset_is_reached_on_each_axis(observe):
     Named biases: the last offset never drawn, a range computed from the wrong quantity
     (e.g. padded size % crop size): caught whenever they apply to the drawn sizes, which here
     is always."""
-    draw = observe.draw
     crop_height, crop_width = _sides(draw, 2, 5)
     if draw.random() < 0.5:
         crop_height, crop_width = crop_width, crop_height
@@ -232,9 +228,8 @@ def test_last_offset_is_reached_on_each_axis(observe):
 
 
 @pytest.mark.points(1)
-def test_full_size_crop_is_the_zero_padded_image(observe):
+def test_full_size_crop_is_the_zero_padded_image(observe, draw):
     """A crop as large as the padded image is the image with `padding` zeros on every side of height and width."""
-    draw = observe.draw
     chw, hwc = _sides(draw, 2, 5), _sides(draw, 2, 5)
     if draw.random() < 0.5:
         chw = chw[::-1]
@@ -276,13 +271,12 @@ def test_full_size_crop_is_the_zero_padded_image(observe):
 
 
 @pytest.mark.points(1)
-def test_same_seed_gives_same_crops(observe):
+def test_same_seed_gives_same_crops(observe, draw):
     """Two crops built with the same seed (an int, or equal Generators) cut the same windows,
     call after call, and so do two crops without a seed built after the same ``np.random.seed``.
 
     False failure: only if a correct crop cuts the same window in all 30 calls for one of the
     three seeds: at most 3 * 4**-29 (at least 4 windows each)."""
-    draw = observe.draw
     for mode in SEED_MODES:
         seed = draw.randrange(1, 2**31)
         height, width = _sides(draw, 3, 7)
@@ -311,10 +305,9 @@ def test_same_seed_gives_same_crops(observe):
 
 
 @pytest.mark.points(1)
-def test_oversized_crop_message_names_both_sizes(observe):
+def test_oversized_crop_message_names_both_sizes(observe, draw):
     """A crop taller than the padded image, one wider, and one both: each raises ValueError
     whose message names the crop size and the padded image size."""
-    draw = observe.draw
     for too_big in ("height", "width", "both"):
         # Four-digit sizes, all different: a message that lists every small number does not name them.
         while True:

@@ -281,12 +281,11 @@ def test_same_seed_gives_same_flips(observe):
 
 
 @pytest.mark.points(1)
-def test_each_call_draws_one_number(observe):
+def test_each_call_draws_one_number(observe, draw):
     """Every call takes exactly one number from the random source, for p=0, p=1 and a p between:
     a Generator passed as the seed is, after n calls, where n ``random()`` draws leave it.
 
     Exact: no false failures."""
-    draw = observe.draw
     image = _image(draw, _shape(draw, "CHW"))
     seed, calls = _seed(draw), draw.randint(20, 40)
     probabilities = [0.0, 1.0, round(draw.uniform(0.05, 0.95), 2)]
@@ -322,11 +321,10 @@ def _shows(message: str, text: str) -> bool:
 
 
 @pytest.mark.points(1)
-def test_p_must_be_a_number_in_unit_interval(observe):
+def test_p_must_be_a_number_in_unit_interval(observe, draw):
     """RandomHorizontalFlip(p) raises ValueError naming the p it was given for p just below 0,
     just above 1, an int above 1, True, False, NaN and a numeric string; it accepts the ints 0
     and 1 (p=1 then flips every call, p=0 none) and NumPy numbers in [0, 1]."""
-    draw = observe.draw
     below, above, large = -_two_decimals(draw, 0.01, 0.6), 1 + _two_decimals(draw, 0.01, 0.6), draw.randint(2, 100)
     text = str(_two_decimals(draw, 0.11, 0.89))
     refused = [({"kind": "float", "value": below}, repr(below), str(below), "it is below 0"),

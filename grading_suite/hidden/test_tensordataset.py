@@ -19,9 +19,8 @@ pytestmark = pytest.mark.tensordataset
 
 
 @pytest.mark.points(2)
-def test_sample_is_tuple_of_tensors(observe):
+def test_sample_is_tuple_of_tensors(observe, draw):
     """ds[i] is a tuple with one Tensor per stored tensor (1, 2 and 3 tensors, and NumPy arrays)."""
-    draw = observe.draw
     size = draw.randint(3, 8)
     stored = (_spec(_images(draw, size)), _spec(_labels(draw, size)), _spec(_floats(draw, (size, 3), np.float32)))
     cases = [(f"{count} tensor(s)", list(stored[:count])) for count in (1, 2, 3)]
@@ -41,9 +40,8 @@ def test_sample_is_tuple_of_tensors(observe):
 
 
 @pytest.mark.points(1)
-def test_dtypes_kept(observe):
+def test_dtypes_kept(observe, draw):
     """Samples keep each tensor's dtype: float32 images, int64 labels, a uint8 NumPy array."""
-    draw = observe.draw
     size = draw.randint(3, 8)
     index = draw.randrange(size)
     pixels = np.array([draw.randrange(256) for _ in range(size * 3)], dtype=np.uint8).reshape(size, 3)
@@ -63,9 +61,8 @@ def test_dtypes_kept(observe):
 
 
 @pytest.mark.points(1)
-def test_negative_indices(observe):
+def test_negative_indices(observe, draw):
     """ds[-k] is sample len - k, as for a Python list (ds[-1] last, ds[-len] first)."""
-    draw = observe.draw
     size = draw.randint(3, 10)
     images, labels = _images(draw, size), _labels(draw, size)
     ks = draw.sample(range(1, size + 1), size)  # every k from 1 to len, in a drawn order
@@ -84,9 +81,8 @@ def test_negative_indices(observe):
 
 
 @pytest.mark.points(1)
-def test_out_of_range_raises_index_error(observe):
+def test_out_of_range_raises_index_error(observe, draw):
     """ds[i] raises IndexError for i >= len and for i < -len."""
-    draw = observe.draw
     size = draw.randint(3, 10)
     beyond = [size + draw.randint(1, 200) if draw.random() < 0.5 else -size - 1 - draw.randint(1, 200)
               for _ in range(draw.randint(2, 10))]
@@ -102,9 +98,8 @@ def test_out_of_range_raises_index_error(observe):
 
 
 @pytest.mark.points(1)
-def test_index_error_names_index_and_size(observe):
+def test_index_error_names_index_and_size(observe, draw):
     """The IndexError message names the index asked for (as given, a negative one too) and the dataset size."""
-    draw = observe.draw
     size = draw.randint(10, 99)  # two digits or more: no number of the message names them by accident
     indices = [size + draw.randint(1, 99), -size - draw.randint(1, 99)]
     inputs = [_spec(_images(draw, size)), _spec(_labels(draw, size))]
@@ -117,9 +112,8 @@ def test_index_error_names_index_and_size(observe):
 
 
 @pytest.mark.points(1)
-def test_mismatch_message_names_shapes(observe):
+def test_mismatch_message_names_shapes(observe, draw):
     """The mismatch ValueError message lists every tensor's shape, not only the one that differs."""
-    draw = observe.draw
     rows, width, middle, count, extra = draw.sample(range(10, 100), 5)  # two digits, all different
     inputs = [_spec(_floats(draw, (rows, width))), _spec(_floats(draw, (rows, middle))),
               _spec(_floats(draw, (count, extra)))]
@@ -149,9 +143,8 @@ def _expect_accepted(observe, inputs, description):
 
 
 @pytest.mark.points(1)
-def test_zero_dimensional_tensor_raises_value_error(observe):
+def test_zero_dimensional_tensor_raises_value_error(observe, draw):
     """A 0-dimensional tensor (no axis 0) is refused with ValueError."""
-    draw = observe.draw
     scalar = np.array(draw.uniform(-100.0, 100.0), dtype=draw.choice([np.float32, np.float64]))
     expect_raised(observe("tensordataset.construct", inputs=[_spec(scalar)]), "ValueError",
                   "TensorDataset of a 0-dimensional tensor should raise ValueError; check TensorDataset.__init__")
@@ -166,9 +159,8 @@ def test_zero_dimensional_tensor_raises_value_error(observe):
 
 
 @pytest.mark.points(1)
-def test_numpy_integer_index(observe):
+def test_numpy_integer_index(observe, draw):
     """NumPy integers work as indices: ds[np.int64(2)] is sample 2, ds[np.int32(4)] sample 4."""
-    draw = observe.draw
     size = draw.randint(3, 9)
     labels = _labels(draw, size)
     cases = [("int64", draw.randrange(1, size)), ("int32", draw.randrange(1, size)), ("int64", 0)]
@@ -187,10 +179,9 @@ def test_numpy_integer_index(observe):
 
 
 @pytest.mark.points(1)
-def test_does_not_copy_the_data(observe):
+def test_does_not_copy_the_data(observe, draw):
     """Building the dataset and fetching samples copy nothing of a 2 MB array (neither the array
     nor a sample of 256 KB) and leave it unchanged."""
-    draw = observe.draw
     size = draw.randint(448, 576)  # images of 4 KB each: about 2 MB
     labels = distinct_ids(draw, size)
     indices = [draw.randrange(size - 1), size - 1]  # one drawn sample, then the last
@@ -234,9 +225,8 @@ def _expect_last_label(seen, labels):
 
 
 @pytest.mark.points(1)
-def test_tensors_stored_as_tuple(observe):
+def test_tensors_stored_as_tuple(observe, draw):
     """self.tensors is a tuple holding one Tensor per argument, in order, NumPy arrays wrapped."""
-    draw = observe.draw
     size = draw.randint(2, 8)
     arrays = [_images(draw, size), _labels(draw, size), _floats(draw, (size, 2))][:draw.randint(1, 3)]
     numpy = draw.randrange(len(arrays))  # one argument given as a NumPy array
@@ -264,13 +254,12 @@ PROPERTY_EXAMPLES = 10  # probe calls; each builds one to three datasets
 
 
 @pytest.mark.points(2)
-def test_samples_are_slices_property(observe):
+def test_samples_are_slices_property(observe, draw):
     """Property (Hypothesis): for datasets of 0 to 6 samples over one to three tensors of any dtype (bool,
     uint8, int32, int64, float32, float64) and sample shape (1-D, (N, 1), 2-D, 3-D, 4-D tensors), given as
     Tensors or NumPy arrays: len is N, ds[i] and ds[i - N] are the i-th slices with values and dtypes unchanged,
     and indices past either end raise IndexError.  One drawn example always covers the edges: an empty
     dataset, and one dataset over a tensor of each dtype."""
-    draw = observe.draw
     check = _property_check(observe)
 
     def tensor(dtype):
