@@ -6,7 +6,9 @@
         checks.py      judgement helpers (expect, statistics, readers of descriptions)
         probes/        public probes, the wire codec and probe helpers
     hidden/            never shipped
-        test_*.py      hidden judgements
+        test_*.py      hidden judgements, one file per notebook test cell
+        judging_*.py   their helpers by theme (expected values, messages, strategies, statistics)
+        properties.py  Hypothesis property checks, seeded from the draw
         probes/        hidden probes
 
 Probes run beside the student's code and return plain data; judgements run in

@@ -29,43 +29,46 @@ def _source(loader):
         lambda low, high: int(np.random.randint(low, high)))
 
 
-class NaiveSwap(reference.DataLoader):
+class SwapShuffle(reference.DataLoader):
+    """A shuffle by swaps: each position i of ``positions(size)``, in order, swaps with
+    ``partner(draw, i, size)``.  As it stands, the naive swap: for i in range(n), j uniform in
+    0..n-1 (the classic biased shuffle)."""
+
+    def positions(self, size):
+        return range(size)
+
+    def partner(self, draw, i, size):
+        return draw(0, size)
+
+    def _epoch_order(self):
+        size, draw = len(self.dataset), _source(self)
+        order = list(range(size))
+        if self.shuffle:
+            for i in self.positions(size):
+                j = self.partner(draw, i, size)
+                order[i], order[j] = order[j], order[i]
+        return np.array(order)
+
+
+class NaiveSwap(SwapShuffle):
     """for i in range(n): j = uniform in 0..n-1; swap (the classic biased shuffle)."""
 
-    def _epoch_order(self):
-        size, draw = len(self.dataset), _source(self)
-        order = list(range(size))
-        if self.shuffle:
-            for i in range(size):
-                j = draw(0, size)
-                order[i], order[j] = order[j], order[i]
-        return np.array(order)
 
-
-class NaiveSwapBackwards(reference.DataLoader):
+class NaiveSwapBackwards(SwapShuffle):
     """The naive swap with the loop run from the last position down."""
 
-    def _epoch_order(self):
-        size, draw = len(self.dataset), _source(self)
-        order = list(range(size))
-        if self.shuffle:
-            for i in reversed(range(size)):
-                j = draw(0, size)
-                order[i], order[j] = order[j], order[i]
-        return np.array(order)
+    def positions(self, size):
+        return reversed(range(size))
 
 
-class Sattolo(reference.DataLoader):
+class Sattolo(SwapShuffle):
     """Fisher-Yates with j in 0..i-1 (one short): only cyclic orders, no sample stays in place."""
 
-    def _epoch_order(self):
-        size, draw = len(self.dataset), _source(self)
-        order = list(range(size))
-        if self.shuffle:
-            for i in range(size - 1, 0, -1):
-                j = draw(0, i)
-                order[i], order[j] = order[j], order[i]
-        return np.array(order)
+    def positions(self, size):
+        return range(size - 1, 0, -1)
+
+    def partner(self, draw, i, size):
+        return draw(0, i)
 
 
 class LastNeverMoves(reference.DataLoader):
@@ -111,7 +114,8 @@ def caught(loader_class, keys: range) -> list[bool]:
         for key in keys:
             observe.DRAW_KEY = f"power {key}".encode()
             try:
-                hidden.test_no_position_bias(observe.Observer(NODEID, "dataloader"))
+                observer = observe.Observer(NODEID, "dataloader")
+                hidden.test_no_position_bias(observer, observer.draw)
             except AssertionError:
                 verdicts.append(True)
             else:

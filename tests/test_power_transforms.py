@@ -15,6 +15,8 @@ each (here: never, over REFERENCE_KEYS keys)."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -118,8 +120,9 @@ def _failures(namespace: dict, tests, keys: int, label: str) -> list[int]:
             any_failed = False
             for position, (file_name, test) in enumerate(tests):
                 observer = observe_module.Observer(f"{file_name}::{test.__name__}", "transforms")
+                fixtures = {"observe": observer, "draw": observer.draw}  # what pytest would pass it
                 try:
-                    test(observer)
+                    test(*(fixtures[name] for name in inspect.signature(test).parameters))
                 except AssertionError:
                     failed[position] += 1
                     any_failed = True

@@ -1,3 +1,3 @@
-"""The hidden judgements use the public ``observe`` fixture."""
+"""The hidden judgements use the public ``observe`` and ``draw`` fixtures."""
 
-from grading_suite.public.conftest import observe  # noqa: F401
+from grading_suite.public.conftest import draw, observe  # noqa: F401

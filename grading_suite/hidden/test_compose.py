@@ -48,9 +48,8 @@ def test_compose_chains_three_transforms(observe):
 
 
 @pytest.mark.points(0.5)
-def test_empty_compose_returns_input(observe):
+def test_empty_compose_returns_input(observe, draw):
     """Compose([]) returns its input unchanged."""
-    draw = observe.draw
     number, text = draw.randint(-10**6, 10**6), _word(draw)
     pair = tuple(draw.sample(range(-999, 1000), draw.randint(2, 4)))
     for sample, sample_kind in ((number, "plain"), (text, "plain"), (pair, "tuple")):
@@ -67,9 +66,8 @@ def test_empty_compose_returns_input(observe):
 
 
 @pytest.mark.points(0.5)
-def test_compose_accepts_a_tuple(observe):
+def test_compose_accepts_a_tuple(observe, draw):
     """Compose works when its transforms are given as a tuple."""
-    draw = observe.draw
     first, sample = draw.randint(1, 999), draw.randint(0, 999)
     got = value_of(observe("compose.added", amounts=[first], sample=sample, container="tuple"))
     expect(got == sample + first,
@@ -109,10 +107,9 @@ def test_each_transform_called_once_on_previous_output(observe):
 
 
 @pytest.mark.points(1)
-def test_compose_errors_reach_the_caller(observe):
+def test_compose_errors_reach_the_caller(observe, draw):
     """An error raised by a transform (a built-in one, or a custom Exception subclass) reaches the
     caller of Compose, with its message; the transforms after it are not called."""
-    draw = observe.draw
     for error in draw.sample(["ValueError", "TypeError", "IndexError"], 1) + ["custom"]:
         count = draw.randint(2, 4)
         amounts = [draw.randint(1, 999) for _ in range(count)]

@@ -17,67 +17,25 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 ``public/test_dataloader_shuffle.py`` and count toward the same points."""
 
 import math
-import random
 
 import numpy as np
 import pytest
 
-from grading_suite.public.checks import binomial_tolerance, distinct_ids, epoch_hint, expect, positions_of
+from grading_suite.hidden.judging_shuffle import (SEEDED_CASES, _big_seed, _global_seed, _ids, _naive_swap_matrix,
+                                               _of_dataset, _one_sided_bernstein, _restarted, _same_global_states,
+                                               _seed, _seeded_cases_check, _seeded_global_states)
+from grading_suite.hidden.properties import check_property
+from grading_suite.public.checks import binomial_tolerance, epoch_hint, expect, positions_of
 
 pytestmark = pytest.mark.dataloader
 
 
-def _ids(draw, size):
-    """``size`` distinct drawn sample ids, below 2**24 so they stay exact in float32."""
-    return distinct_ids(draw, size, high=2**24)
-
-
-def _seed(draw):
-    """A drawn int seed for DataLoader(..., seed=...)."""
-    return draw.randrange(1, 10**6)
-
-
-def _big_seed(draw):
-    """A drawn large int seed (up to 2**32 - 1) for DataLoader(..., seed=...)."""
-    return draw.randrange(2**31, 2**32)
-
-
-def _global_seed(draw):
-    """A drawn seed for random.seed and np.random.seed."""
-    return draw.getrandbits(32)
-
-
-def _of_dataset(samples):
-    """Whether an epoch (as sample numbers) gave something, and only samples of the dataset."""
-    return len(samples) > 0 and -1 not in samples
-
-
-def _seeded_global_states(seed):
-    """The global states right after random.seed(seed) and np.random.seed(seed), as
-    ``global_states`` (hidden probes) describes them."""
-    version, key, gauss = random.Random(seed).getstate()
-    name, keys, position, has_gauss, cached = np.random.RandomState(seed).get_state()
-    return {"python": [int(version), np.array(key, dtype=np.int64), gauss],
-            "numpy": [str(name), np.array(keys, dtype=np.uint32), int(position), int(has_gauss), float(cached)]}
-
-
-def _same_global_states(before, after):
-    python_same = (before["python"][0] == after["python"][0]
-                   and np.array_equal(before["python"][1], after["python"][1])
-                   and before["python"][2] == after["python"][2])
-    numpy_before, numpy_after = before["numpy"], after["numpy"]
-    numpy_same = (numpy_before[0] == numpy_after[0] and np.array_equal(numpy_before[1], numpy_after[1])
-                  and tuple(numpy_before[2:]) == tuple(numpy_after[2:]))
-    return python_same, numpy_same
-
-
 @pytest.mark.points(1)
-def test_drop_last_with_shuffle(observe):
+def test_drop_last_with_shuffle(observe, draw):
     """With shuffle and drop_last, each epoch has floor(N/bs)*bs distinct samples and every sample can appear.
 
     False failure for a correct loader: below 1e-9 (a union bound over the samples, see the epochs count).
     Power 1 against dropping the short batch before shuffling (the same samples never appear)."""
-    draw = observe.draw
     batch_size = draw.randint(2, 5)
     size = batch_size * draw.randint(2, 4) + draw.randint(1, batch_size - 1)  # always a short last batch
     kept = size // batch_size * batch_size
@@ -104,13 +62,12 @@ def test_drop_last_with_shuffle(observe):
 
 
 @pytest.mark.points(1)
-def test_seed_makes_order_reproducible(observe):
+def test_seed_makes_order_reproducible(observe, draw):
     """Two loaders with the same seed (0 included) give the same epochs, whatever global draws come in between;
     a different seed gives another order.
 
     False failure: two seeds give the same first epoch with probability 1/size! < 1e-18 (size >= 20).
     Power 1 against a seed ignored or seed=0 treated as None (the global draws in between change the twin)."""
-    draw = observe.draw
     size, batch_size = draw.randint(20, 48), draw.randint(3, 10)
     first = _seed(draw)
     for seed, other_seed in ((0, first), (_big_seed(draw), 0)):
@@ -137,10 +94,9 @@ def test_seed_makes_order_reproducible(observe):
 
 
 @pytest.mark.points(2)
-def test_seed_leaves_global_random_state_alone(observe):
+def test_seed_leaves_global_random_state_alone(observe, draw):
     """With an int seed (0 included), building and iterating the loader changes neither random's nor NumPy's
     global state."""
-    draw = observe.draw
     size, batch_size = draw.randint(10, 40), draw.randint(2, 8)
     for seed in (0, _seed(draw)):
         global_seed = _global_seed(draw)
@@ -158,13 +114,12 @@ def test_seed_leaves_global_random_state_alone(observe):
 
 
 @pytest.mark.points(2)
-def test_global_seed_reproduces_unseeded_run(observe):
+def test_global_seed_reproduces_unseeded_run(observe, draw):
     """With seed=None the order comes from NumPy's global state: np.random.seed alone reproduces the epochs
     (whatever Python's random holds), and another NumPy seed gives another order.
 
     False failure: two NumPy seeds give the same first epoch with probability 1/size! < 1e-18 (size >= 20).
     Power 1 against Python's random, a fresh or fixed private generator, or a reseeded global state."""
-    draw = observe.draw
     size, batch_size = draw.randint(20, 40), draw.randint(3, 10)
     numpy_seed, other_numpy_seed = draw.sample(range(2**32), 2)
     python_seeds = draw.sample(range(2**32), 2)
@@ -190,33 +145,6 @@ def test_global_seed_reproduces_unseeded_run(observe):
            "so another global seed gives another order (do not reseed it in DataLoader)")
 
 
-def _naive_swap_matrix(size):
-    """P[k, p]: the exact probability that the naive swap shuffle (for i in 0..size-1: swap the items at
-    i and j, with j uniform in 0..size-1) leaves item k at position p.  Each item's position is a Markov
-    chain over the size steps."""
-    matrix = np.zeros((size, size))
-    for item in range(size):
-        where = np.zeros(size)
-        where[item] = 1.0
-        for step in range(size):
-            moved = np.full(size, where[step] / size)      # the item at `step` goes to a uniform j
-            kept = where * (size - 1) / size                # any other item stays unless j is its place,
-            kept[step] = 0.0
-            moved[step] += (where.sum() - where[step]) / size  # ...then it goes to `step`
-            where = kept + moved
-        matrix[item] = where
-    return matrix
-
-
-def _one_sided_bernstein(epochs, variance, bound, false_failure):
-    """t such that a sum of ``epochs`` independent zero-mean scores, each of variance ``variance`` and
-    |score| <= ``bound``, reaches t with probability below ``false_failure`` (Bernstein's inequality:
-    P(S >= t) <= exp(-t^2 / (2 (epochs var + bound t / 3))))."""
-    log_term = math.log(1 / false_failure)
-    b = 2 * log_term * bound / 3
-    return (b + math.sqrt(b * b + 8 * log_term * epochs * variance)) / 2
-
-
 # size -> shuffled epochs in test_no_position_bias: enough for the naive-swap score to reach its
 # bound in about 99.9% of draws (simulated: 4000 runs per size missed 1 to 3 times; the mean
 # score is 3.1 to 3.3 standard deviations above the bound); tests/test_power_shuffle.py measures it
@@ -224,7 +152,7 @@ POSITION_EPOCHS = {6: 1700, 8: 1200, 9: 1050, 10: 950}
 
 
 @pytest.mark.points(3)
-def test_no_position_bias(observe):
+def test_no_position_bias(observe, draw):
     """Over many shuffled epochs each sample is equally likely at each position and after each other sample,
     and the orders do not lean the way the naive swap shuffle does.
 
@@ -244,7 +172,6 @@ def test_no_position_bias(observe):
       test under many draw keys against the naive swap (both directions), Sattolo's cycles, the last sample
       never moving, one sample never first and shuffling within batches (caught under every key measured).
     """
-    draw = observe.draw
     size, batch_size = draw.choice([(6, 3), (8, 4), (9, 3), (10, 5)])
     # several batches, so shuffling only within batches shows; all full (a lost short batch is graded elsewhere)
     epochs = POSITION_EPOCHS[size]
@@ -295,9 +222,8 @@ def test_no_position_bias(observe):
 
 
 @pytest.mark.points(1)
-def test_shuffle_does_not_touch_the_data(observe):
+def test_shuffle_does_not_touch_the_data(observe, draw):
     """Shuffling moves indices only: the dataset's arrays are the same objects with the same content."""
-    draw = observe.draw
     size, batch_size = draw.randint(24, 48), draw.randint(3, 8)
     images = np.array(draw.sample(range(-2**20, 2**20), 2 * size), dtype=np.float32).reshape(size, 2)  # exact
     labels = np.array(_ids(draw, size), dtype=np.int64).reshape(size, 1)
@@ -314,9 +240,8 @@ def test_shuffle_does_not_touch_the_data(observe):
 
 
 @pytest.mark.points(1)
-def test_shuffle_copies_no_data(observe):
+def test_shuffle_copies_no_data(observe, draw):
     """Building a shuffled loader over a 4 MB dataset and taking a batch of 8 allocates far less (< 1 MB)."""
-    draw = observe.draw
     rows = draw.randint(960, 1088)  # samples of 4 KB: about 4 MB
     for seed in (None, _seed(draw)):
         ids = _ids(draw, rows)  # exact in float32 data
@@ -333,9 +258,8 @@ def test_shuffle_copies_no_data(observe):
 
 
 @pytest.mark.points(1)
-def test_no_shuffle_keeps_identity_order(observe):
+def test_no_shuffle_keeps_identity_order(observe, draw):
     """shuffle=False (the default) visits 0..N-1 in order, even with a seed and after global seeding."""
-    draw = observe.draw
     batch_size, global_seed, seed = draw.randint(2, 6), _global_seed(draw), _seed(draw)
     size = batch_size * draw.randint(2, 5)  # full batches only
     ids = _ids(draw, size)
@@ -349,19 +273,6 @@ def test_no_shuffle_keeps_identity_order(observe):
                    f"epoch {epoch} over {size} samples (batch_size={batch_size}) with {description} should visit "
                    f"samples 0..{size - 1} in order, got samples {samples}; shuffle only when shuffle=True in "
                    "DataLoader")
-
-
-def _restarted(observe, seeds, unshuffled=False):
-    """(size, batch_size, ids, what ``restarted_epochs`` saw) for a shuffled loader per seed of ``seeds``
-    (and, with ``unshuffled``, a loader with shuffle=False last)."""
-    draw = observe.draw
-    size, batch_size = draw.randint(40, 64), draw.randint(6, 12)
-    ids = _ids(draw, size)
-    seen = observe("dataloader_shuffle.restarted_epochs", ids=ids, batch_size=batch_size, seeds=seeds, firsts=3,
-                   unshuffled=unshuffled)
-    loaders = len(seeds) + unshuffled
-    expect(type(seen) is list and len(seen) == loaders, f"expected the epochs of {loaders} loaders")
-    return size, batch_size, ids, seen
 
 
 @pytest.mark.points(1)
@@ -408,11 +319,6 @@ def test_every_epoch_fetches_its_samples_again(observe):
                    "from the dataset (do not cache samples or batches across epochs in DataLoader.__iter__)")
 
 
-def _same_start(first, second, length):
-    """Whether two orders agree on their first ``length`` items."""
-    return first[:length] == second[:length]
-
-
 @pytest.mark.points(1)
 def test_seeded_epochs_property(observe):
     """For dataset sizes from 0, batch sizes past the size, drop_last both ways and seeds from 0: every seeded
@@ -422,46 +328,12 @@ def test_seeded_epochs_property(observe):
     The last is checked only where a uniform loader gives two equal epochs with probability at most 1e-9
     (1 / (size * (size - 1) * ... ) over the kept samples); with at most 8 * 4 cases the false-failure rate is
     below 3.2e-8."""
-    from hypothesis import strategies as st
-
-    from grading_suite.hidden.properties import check_property
-
-    case = st.tuples(st.integers(0, 30), st.integers(1, 36), st.one_of(st.just(0), st.integers(0, 2**32 - 1)),
-                     st.booleans(), st.integers(1000, 2**24 - 64))
-    cases = st.lists(case, min_size=1, max_size=4)
-
-    def check(example):
-        seen = observe("dataloader_shuffle.seeded_epochs_of_cases", cases=[list(item) for item in example])
-        expect(type(seen) is list and len(seen) == len(example), f"expected the epochs of {len(example)} cases")
-        for (size, batch_size, seed, drop_last, first_id), (epochs, twin) in zip(example, seen):
-            ids = list(range(first_id, first_id + size))
-            kept = size // batch_size * batch_size if drop_last else size
-            where = (f"a shuffled DataLoader({size} samples, batch_size={batch_size}, drop_last={drop_last}, "
-                     f"seed={seed})")
-            orders = [positions_of(order, ids) for order in epochs]
-            for epoch, samples in enumerate(orders, start=1):
-                expect(len(samples) == kept and len(set(samples)) == kept and -1 not in samples,
-                       f"epoch {epoch} of {where} should visit {kept} distinct samples of 0..{size - 1}, got "
-                       f"samples {samples}; " + epoch_hint(samples, size, batch_size, drop_last, "shuffle all "
-                                                           "indices, then cut them into batches in DataLoader.__iter__"))
-            expect([positions_of(order, ids) for order in twin] == orders,
-                   f"two loaders built alike, {where}, gave different epochs {orders} and "
-                   f"{[positions_of(order, ids) for order in twin]}; the same seed should give the same sequence "
-                   "of epochs (use the loader's own generator, as _epoch_order does, in DataLoader.__iter__)")
-            chance = 1.0
-            for taken in range(kept):
-                chance /= size - taken
-            expect(chance > 1e-9 or orders[0] != orders[1],
-                   f"the two epochs of {where} came in the same order {orders[0]}; draw a new permutation in "
-                   "DataLoader.__iter__ (each epoch), from the loader's generator, without reseeding it")
-
-    check_property(observe, cases, check, examples=8)
+    check_property(observe, SEEDED_CASES, _seeded_cases_check(observe), examples=8)
 
 
 @pytest.mark.points(1)
-def test_training_loop_learns(observe):
+def test_training_loop_learns(observe, draw):
     """Five shuffled epochs of mini-batch gradient descent on a logistic model fit two separated classes."""
-    draw = observe.draw
     rng = np.random.default_rng(draw.getrandbits(64))
     batch_size = draw.randint(8, 32)
     size = batch_size * draw.randint(-(-192 // batch_size), 320 // batch_size)  # full batches only

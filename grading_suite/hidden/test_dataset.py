@@ -51,10 +51,9 @@ def test_dataset_is_abstract(observe):
 
 
 @pytest.mark.points(2)
-def test_iteration_stops_at_len(observe):
+def test_iteration_stops_at_len(observe, draw):
     """Iteration stops after len(dataset) samples even if __getitem__ accepts more indices, fetches
     exactly the indices 0 .. len - 1 (plain ints, once each) and stays stopped."""
-    draw = observe.draw
     size = draw.randint(2, 9)
     values = distinct_ids(draw, size, low=10, high=1000)  # __getitem__ wraps: self[size] is values[0] again
     got = observe("dataset.samples_iterated", values=values, size=size, limit=2 * size + draw.randint(1, 5))
@@ -129,9 +128,8 @@ def test_passes_are_independent(observe):
 
 
 @pytest.mark.points(1)
-def test_each_pass_fetches_afresh(observe):
+def test_each_pass_fetches_afresh(observe, draw):
     """Every pass calls __getitem__ again for each index: nothing is kept from an earlier pass."""
-    draw = observe.draw
     size, passes = draw.randint(2, 6), draw.randint(2, 3)
     values = distinct_ids(draw, size * passes, low=10, high=10**6)
     seen = observe("dataset.fresh_passes", values=values, size=size, passes=passes)
@@ -146,10 +144,9 @@ def test_each_pass_fetches_afresh(observe):
 
 
 @pytest.mark.points(1)
-def test_getitem_errors_reach_the_caller(observe):
+def test_getitem_errors_reach_the_caller(observe, draw):
     """An error raised by __getitem__ (IndexError, KeyError, ValueError, OSError, a custom one)
     reaches the loop, after the samples before it: nothing is caught, skipped or cut short."""
-    draw = observe.draw
     names = draw.sample(["KeyError", "ValueError", "OSError", "custom"], 2)
     cases = []
     for name in ["IndexError", *names]:

@@ -13,12 +13,12 @@ Statistics: every check that a correct crop could fail by chance says in its doc
 likely that is (at most 1e-7 each); the offset check names the biases it catches and its
 power, which ``tests/test_power_transforms.py`` measures on implementations carrying them."""
 
-import math
-
 import numpy as np
 import pytest
-from hypothesis import strategies as st
 
+from grading_suite.hidden.judging_crop import (_crops, _edge_cases, _key, _ringed_image, _window_case, _window_example,
+                                            _windows, _zero_pad, expected_window)
+from grading_suite.hidden.judging_transforms import SEED_MODES, SEED_SOURCES, seeded_label
 from grading_suite.hidden.properties import check_property
 from grading_suite.public.checks import (binomial_tolerance, expect, expect_raised, kind, message_of, names_number,
                                          unstacked, whole_message)
@@ -34,55 +34,9 @@ OFFSET_CALLS = 1000
 SEED_CALLS = 30  # crops compared between equally seeded crops
 
 
-def _zero_pad(image, padding, axes):
-    widths = [(0, 0)] * image.ndim
-    for axis in axes:
-        widths[axis] = (padding, padding)
-    return np.pad(image, widths, mode="constant", constant_values=0)
-
-
-def _windows(padded, size, axes, distinct: bool = True):
-    """Every window of ``size`` in ``padded`` along ``axes``, keyed by its bytes -> (top, left).
-
-    With ``distinct`` (the default) the test image must make every window hold image
-    pixels of distinct values, so each window's content tells its offset.
-    """
-    height_axis, width_axis = axes
-    height, width = size
-    windows = {}
-    for top in range(padded.shape[height_axis] - height + 1):
-        for left in range(padded.shape[width_axis] - width + 1):
-            index = [slice(None)] * padded.ndim
-            index[height_axis] = slice(top, top + height)
-            index[width_axis] = slice(left, left + width)
-            windows[np.ascontiguousarray(padded[tuple(index)]).tobytes()] = (top, left)
-    count = (padded.shape[height_axis] - height + 1) * (padded.shape[width_axis] - width + 1)
-    if distinct and len(windows) != count:
-        raise RuntimeError("test set-up: the windows of the reference image are not distinct")
-    return windows
-
-
-def _key(result, shape, dtype):
-    """The bytes of the described ``result`` as ``dtype`` if it has ``shape``, else None
-    (b"" when its values did not come: an array no window equals)."""
-    if _shape(result) != shape:
-        return None
-    array = _array(result)
-    if array is None:
-        return b""
-    return np.ascontiguousarray(array, dtype=dtype).tobytes()
-
-
-def _crops(observe, image, size, padding, calls, fresh):
-    """``calls`` crops by one RandomCrop(size, padding) of ``image`` (copies when ``fresh``)."""
-    return unstacked(observe("random_crop.repeated_crops", image=image.tolist(), dtype=image.dtype.name, size=size,
-                             padding=padding, calls=calls, fresh=fresh))
-
-
 @pytest.mark.points(1)
-def test_crop_shape_hw_and_hwc(observe):
+def test_crop_shape_hw_and_hwc(observe, draw):
     """On (H, W) images the result is (h, w); with layout="HWC" on (H, W, C) images it is (h, w, C)."""
-    draw = observe.draw
     cases = [_shape_case(draw, "HW", "square"),
              _shape_case(draw, "HW", "wide"),
              _shape_case(draw, "HW", "wide", {"layout": "HWC"}),
@@ -95,9 +49,8 @@ def test_crop_shape_hw_and_hwc(observe):
 
 
 @pytest.mark.points(1)
-def test_crop_keeps_type_and_dtype(observe):
+def test_crop_keeps_type_and_dtype(observe, draw):
     """A Tensor in gives a Tensor out, an ndarray gives an ndarray, and the dtype is kept."""
-    draw = observe.draw
     dtypes = draw.sample(("uint8", "float32", "float64", "int64"), 4)
     height, width = _sides(draw, 3, 7)
     size, padding = draw.randint(2, height), draw.randint(1, 2)
@@ -120,61 +73,6 @@ def test_crop_keeps_type_and_dtype(observe):
                    f"{crop} given {kind_name} of {dtype} should keep the dtype "
                    f"{dtype}, got {result.get('dtype')}; pad with np.pad (or a zero buffer of the "
                    "image's dtype) in RandomCrop.__call__")
-
-
-# One example of the window property: an image of a drawn form and size (1 to 7 per side,
-# rarely square), a padding from 0 to 3, a crop of any size that fits the padded image
-# (an int when it is square, else a (height, width) pair), a dtype and an input type.
-_WINDOW_DTYPES = ("uint8", "int32", "int64", "float32", "float64")
-
-
-@st.composite
-def _window_example(draw):
-    form = draw(st.sampled_from(("CHW", "CHW default", "HWC", "HW", "HW as HWC")))
-    height, width = draw(st.integers(1, 7)), draw(st.integers(1, 7))
-    padding = draw(st.integers(0, 3))
-    crop_height = draw(st.integers(1, height + 2 * padding))
-    crop_width = draw(st.integers(1, width + 2 * padding))
-    return {"form": form, "sides": (height, width), "padding": padding, "crop": (crop_height, crop_width),
-            "channels": draw(st.integers(1, 3)), "dtype": draw(st.sampled_from(_WINDOW_DTYPES)),
-            "wrap": draw(st.sampled_from(("ndarray", "Tensor"))), "values": draw(st.integers(0, 2**32 - 1))}
-
-
-_FORMS = {"CHW": ({"layout": "CHW"}, (1, 2), "(C, H, W)"), "CHW default": ({}, (1, 2), "(C, H, W)"),
-          "HWC": ({"layout": "HWC"}, (0, 1), "(H, W, C)"), "HW": ({}, (0, 1), "(H, W)"),
-          "HW as HWC": ({"layout": "HWC"}, (0, 1), "(H, W)")}
-
-
-def _window_case(example) -> dict:
-    """The image, the crop's arguments and the expected shape of one window example."""
-    layout_args, axes, kind_name = _FORMS[example["form"]]
-    height, width = example["sides"]
-    channels = example["channels"]
-    shape = {(1, 2): (channels, height, width), (0, 1): (height, width, channels)}[axes]
-    if kind_name == "(H, W)":
-        shape = (height, width)
-    crop_height, crop_width = example["crop"]
-    expected = list(shape)
-    expected[axes[0]], expected[axes[1]] = crop_height, crop_width
-    size = crop_height if crop_height == crop_width else (crop_height, crop_width)
-    values = np.random.default_rng(example["values"]).permutation(np.arange(1, 256))[:math.prod(shape)]
-    image = values.reshape(shape).astype(example["dtype"])  # distinct and positive: no pixel looks like padding
-    return {"image": image, "size": size, "padding": example["padding"], "layout_args": layout_args, "axes": axes,
-            "kind_name": kind_name, "expected": tuple(expected), "wrap": example["wrap"]}
-
-
-def _edge_cases(draw) -> list[dict]:
-    """Crops with padding 0 as large as the image, whose only window is the image itself
-    (CHW, HW and HWC, never square), as cases of the window property."""
-    cases = []
-    for form in ("CHW default", "HW", "HWC"):
-        height, width = _sides(draw, 2, 6)
-        if draw.random() < 0.5:
-            height, width = width, height
-        cases.append(_window_case({"form": form, "sides": (height, width), "padding": 0, "crop": (height, width),
-                                   "channels": draw.randint(1, 3), "dtype": draw.choice(_WINDOW_DTYPES),
-                                   "wrap": draw.choice(("ndarray", "Tensor")), "values": draw.getrandbits(32)}))
-    return cases
 
 
 @pytest.mark.points(1)
@@ -222,24 +120,6 @@ def test_crop_is_a_window_of_the_zero_padded_image(observe):
                    "RandomCrop.__call__")
 
 
-def expected_window(shape, axes) -> tuple[int, int]:
-    """The (height, width) of a crop of ``shape`` whose height and width are ``axes``."""
-    return shape[axes[0]], shape[axes[1]]
-
-
-def _ringed_image(draw, height: int, width: int):
-    """A height x width image: a ring of zeros around distinct positive values drawn from ``draw``.
-
-    Its edge is zero, so zero and edge padding give the same padded image: the
-    offset check below judges positions only, not the padding values.  With
-    padding 1 and a crop of at least 3 x 3, every window holds an inner pixel,
-    so its content tells its offset.
-    """
-    image = np.zeros((height, width))
-    image[1:-1, 1:-1] = _image(draw, (height - 2, width - 2))
-    return image
-
-
 # (crop height, crop width, tops, lefts) with padding 1: the image is never square, the crop
 # never square, the two offset ranges differ and one of them has 3 positions.  So bounds taken
 # from the wrong side (of the image or of the crop) change a range, and rounding u * range
@@ -248,7 +128,7 @@ _OFFSET_GEOMETRIES = ((3, 4, 3, 4), (3, 4, 3, 5), (3, 4, 5, 3), (4, 3, 3, 5), (4
 
 
 @pytest.mark.points(1)
-def test_every_offset_is_reachable_and_uniform(observe):
+def test_every_offset_is_reachable_and_uniform(observe, draw):
     """Over 1000 crops of a non-square image (padding 1, a non-square crop) each top offset,
     each left offset and each (top, left) pair comes up about equally often.
 
@@ -260,7 +140,6 @@ def test_every_offset_is_reachable_and_uniform(observe):
     250 or more are due, or a crop outside the padded image); end offsets drawn half as often
     (rounding u * range): the middle top or left comes about 500 times where 333 are due,
     67 above the tolerance of 100, about 4.2 standard deviations: power above 0.9999."""
-    draw = observe.draw
     crop_height, crop_width, tops, lefts = draw.choice(_OFFSET_GEOMETRIES)
     padding = 1
     height, width = crop_height + tops - 3, crop_width + lefts - 3
@@ -305,7 +184,7 @@ LAST_OFFSET_CALLS = {"one step": 40, "small crop": 150}
 
 
 @pytest.mark.points(1)
-def test_last_offset_is_reached_on_each_axis(observe):
+def test_last_offset_is_reached_on_each_axis(observe, draw):
     """Both end offsets, 0 and padded size - crop size, come up on each axis: for a crop one
     pixel smaller than the image on both sides (2 offsets each; the range 0 .. 1 is odd-sized,
     where a bound rounded to an even number loses the last offset), and for a non-square crop
@@ -315,7 +194,6 @@ def test_last_offset_is_reached_on_each_axis(observe):
     Named biases: the last offset never drawn, a range computed from the wrong quantity
     (e.g. padded size % crop size): caught whenever they apply to the drawn sizes, which here
     is always."""
-    draw = observe.draw
     crop_height, crop_width = _sides(draw, 2, 5)
     if draw.random() < 0.5:
         crop_height, crop_width = crop_width, crop_height
@@ -350,9 +228,8 @@ def test_last_offset_is_reached_on_each_axis(observe):
 
 
 @pytest.mark.points(1)
-def test_full_size_crop_is_the_zero_padded_image(observe):
+def test_full_size_crop_is_the_zero_padded_image(observe, draw):
     """A crop as large as the padded image is the image with `padding` zeros on every side of height and width."""
-    draw = observe.draw
     chw, hwc = _sides(draw, 2, 5), _sides(draw, 2, 5)
     if draw.random() < 0.5:
         chw = chw[::-1]
@@ -394,14 +271,13 @@ def test_full_size_crop_is_the_zero_padded_image(observe):
 
 
 @pytest.mark.points(1)
-def test_same_seed_gives_same_crops(observe):
+def test_same_seed_gives_same_crops(observe, draw):
     """Two crops built with the same seed (an int, or equal Generators) cut the same windows,
     call after call, and so do two crops without a seed built after the same ``np.random.seed``.
 
     False failure: only if a correct crop cuts the same window in all 30 calls for one of the
     three seeds: at most 3 * 4**-29 (at least 4 windows each)."""
-    draw = observe.draw
-    for mode in ("int", "generator", "global"):
+    for mode in SEED_MODES:
         seed = draw.randrange(1, 2**31)
         height, width = _sides(draw, 3, 7)
         if draw.random() < 0.5:
@@ -409,12 +285,7 @@ def test_same_seed_gives_same_crops(observe):
         padding = draw.randint(1, 2)
         size = (draw.randint(2, height), draw.randint(2, width))
         image = _image(draw, (_channels(draw, height, width, *size), height, width))
-        label = {"int": f"RandomCrop({size}, padding={padding}, seed={seed})",
-                 "generator": f"RandomCrop({size}, padding={padding}, seed=np.random.default_rng({seed}))",
-                 "global": f"RandomCrop({size}, padding={padding}) built after np.random.seed({seed})"}[mode]
-        source = {"int": "the generator _make_generator built from seed",
-                  "generator": "the generator you were given",
-                  "global": "NumPy's global random state, which _make_generator gives for seed=None"}[mode]
+        label = seeded_label(f"RandomCrop({size}, padding={padding}", seed, mode)
         seen = observe("random_crop.seeded_crops", image=image.tolist(), dtype=image.dtype.name, size=list(size),
                        padding=padding, calls=SEED_CALLS, seed=seed, mode=mode)
         expected = (image.shape[0], *size)
@@ -430,14 +301,13 @@ def test_same_seed_gives_same_crops(observe):
         expect(runs["first"] == runs["second"],
                f"two {label} should cut the same windows call after call, but of {SEED_CALLS} calls they differ "
                f"on {sum(a != b for a, b in zip(runs['first'], runs['second']))}; draw top and left from "
-               f"self._generator ({source}) with _random_integer in RandomCrop.__call__")
+               f"self._generator ({SEED_SOURCES[mode]}) with _random_integer in RandomCrop.__call__")
 
 
 @pytest.mark.points(1)
-def test_oversized_crop_message_names_both_sizes(observe):
+def test_oversized_crop_message_names_both_sizes(observe, draw):
     """A crop taller than the padded image, one wider, and one both: each raises ValueError
     whose message names the crop size and the padded image size."""
-    draw = observe.draw
     for too_big in ("height", "width", "both"):
         # Four-digit sizes, all different: a message that lists every small number does not name them.
         while True:

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
+from grading_suite.hidden.judging_transforms import SEED_MODES, SEED_SOURCES, seeded_label
 from grading_suite.hidden.properties import check_property
 from grading_suite.public.checks import (array_of, binomial_tolerance, expect, expect_raised, kind, message_of,
                                          raised, type_with_article, unstacked, whole_message)
@@ -74,6 +75,22 @@ def _count_flips(observe, p):
     seen = observe("random_horizontal_flip.flip_calls", p=p, image=_sent(image), calls=STAT_CALLS)
     changed = sum(_flip_decisions(_results(seen), image, STAT_CALLS))
     return changed, p * STAT_CALLS, binomial_tolerance(STAT_CALLS, p, FALSE_FAILURE)
+
+
+def _expect_flip_rate(observe, p, rule):
+    """Fail unless RandomHorizontalFlip(p) flips about p * STAT_CALLS of STAT_CALLS calls (see
+    ``_count_flips``); the message states ``rule`` (e.g. "u < p") and, for p other than 0.5,
+    says when the count looks like 1 - p or one half instead."""
+    changed, expected, tolerance = _count_flips(observe, p)
+    hint = ""
+    if p != 0.5 and abs(changed - (1 - p) * STAT_CALLS) < tolerance:
+        hint = " (that is 1 - p: the comparison looks inverted)"
+    elif p != 0.5 and abs(changed - 0.5 * STAT_CALLS) < tolerance:
+        hint = " (that is one half: p looks ignored)"
+    expect(abs(changed - expected) < tolerance,
+           f"RandomHorizontalFlip(p={p}) should flip about {expected:.0f} of {STAT_CALLS} images "
+           f"(within {tolerance:.0f}), but it flipped {changed}{hint}; flip when a uniform draw u in [0, 1) "
+           f"satisfies {rule} in RandomHorizontalFlip.__call__")
 
 
 # One example of the mirror property: a (C, H, W) image (default or explicit layout), an
@@ -162,11 +179,7 @@ def test_p_half_flips_about_half_the_time(observe):
     count must lie within about 135 of 1000).  Named biases: "always flip" and "never flip"
     fail with certainty; "p used as 1 - p" and "0.5 whatever p is" cannot show at p=0.5
     (the p=0.2 check catches them)."""
-    changed, expected, tolerance = _count_flips(observe, 0.5)
-    expect(abs(changed - expected) < tolerance,
-           f"RandomHorizontalFlip(p=0.5) should flip about {expected:.0f} of {STAT_CALLS} images "
-           f"(within {tolerance:.0f}), but it flipped {changed}; flip when a uniform draw u in [0, 1) "
-           "satisfies u < p in RandomHorizontalFlip.__call__")
+    _expect_flip_rate(observe, 0.5, "u < p")
 
 
 @pytest.mark.points(1)
@@ -177,16 +190,7 @@ def test_p_one_fifth_flips_a_fifth_of_the_time(observe):
     of 400).  Named biases: "p used as 1 - p" (about 1600 flips) and "0.5 whatever p is"
     (about 1000) lie about 1090 and 490 beyond the window's edge, more than 20 standard
     deviations: power 1 - 1e-12 or better (measured by tests/test_power_transforms.py)."""
-    changed, expected, tolerance = _count_flips(observe, 0.2)
-    hint = ""
-    if abs(changed - 0.8 * STAT_CALLS) < tolerance:
-        hint = " (that is 1 - p: the comparison looks inverted)"
-    elif abs(changed - 0.5 * STAT_CALLS) < tolerance:
-        hint = " (that is one half: p looks ignored)"
-    expect(abs(changed - expected) < tolerance,
-           f"RandomHorizontalFlip(p=0.2) should flip about {expected:.0f} of {STAT_CALLS} images "
-           f"(within {tolerance:.0f}), but it flipped {changed}{hint}; flip when a uniform draw u in [0, 1) "
-           "satisfies u < self.p in RandomHorizontalFlip.__call__")
+    _expect_flip_rate(observe, 0.2, "u < self.p")
 
 
 @pytest.mark.points(1)
@@ -259,14 +263,9 @@ def test_same_seed_gives_same_flips(observe):
 
     False failure: only if a correct flip's 40 calls all flip or none does, for one of the
     three seeds: chance 3 * 2**-39."""
-    for mode in ("int", "generator", "global"):
+    for mode in SEED_MODES:
         seed = _seed(observe.draw)
-        label = {"int": f"RandomHorizontalFlip(p=0.5, seed={seed})",
-                 "generator": f"RandomHorizontalFlip(p=0.5, seed=np.random.default_rng({seed}))",
-                 "global": f"RandomHorizontalFlip(p=0.5) built after np.random.seed({seed})"}[mode]
-        source = {"int": "the generator _make_generator built from seed",
-                  "generator": "the generator you were given",
-                  "global": "NumPy's global random state, which _make_generator gives for seed=None"}[mode]
+        label = seeded_label("RandomHorizontalFlip(p=0.5", seed, mode)
         image = _image(observe.draw, _shape(observe.draw, "CHW"))
         seen = observe("random_horizontal_flip.seeded_pair", image=_sent(image), calls=SEED_CALLS, seed=seed,
                        mode=mode)
@@ -277,17 +276,16 @@ def test_same_seed_gives_same_flips(observe):
                "flip when self._generator.random() < self.p in RandomHorizontalFlip.__call__")
         expect(first == second,
                f"two {label} should flip on the same calls, but of {SEED_CALLS} calls they differ on "
-               f"{sum(a != b for a, b in zip(first, second))}; draw from self._generator ({source}) in "
+               f"{sum(a != b for a, b in zip(first, second))}; draw from self._generator ({SEED_SOURCES[mode]}) in "
                "RandomHorizontalFlip.__call__")
 
 
 @pytest.mark.points(1)
-def test_each_call_draws_one_number(observe):
+def test_each_call_draws_one_number(observe, draw):
     """Every call takes exactly one number from the random source, for p=0, p=1 and a p between:
     a Generator passed as the seed is, after n calls, where n ``random()`` draws leave it.
 
     Exact: no false failures."""
-    draw = observe.draw
     image = _image(draw, _shape(draw, "CHW"))
     seed, calls = _seed(draw), draw.randint(20, 40)
     probabilities = [0.0, 1.0, round(draw.uniform(0.05, 0.95), 2)]
@@ -323,11 +321,10 @@ def _shows(message: str, text: str) -> bool:
 
 
 @pytest.mark.points(1)
-def test_p_must_be_a_number_in_unit_interval(observe):
+def test_p_must_be_a_number_in_unit_interval(observe, draw):
     """RandomHorizontalFlip(p) raises ValueError naming the p it was given for p just below 0,
     just above 1, an int above 1, True, False, NaN and a numeric string; it accepts the ints 0
     and 1 (p=1 then flips every call, p=0 none) and NumPy numbers in [0, 1]."""
-    draw = observe.draw
     below, above, large = -_two_decimals(draw, 0.01, 0.6), 1 + _two_decimals(draw, 0.01, 0.6), draw.randint(2, 100)
     text = str(_two_decimals(draw, 0.11, 0.89))
     refused = [({"kind": "float", "value": below}, repr(below), str(below), "it is below 0"),

@@ -6,39 +6,21 @@ The hidden cases of this cell; its public checks, shipped to students, are in
 
 import numpy as np
 import pytest
-from hypothesis import strategies as st
 
+from grading_suite.hidden.judging_tensordataset import (PROPERTY_DTYPES, PROPERTY_TRAILING, _dtype_of,
+                                                     _expect_message_names, _pair_of, _property_check,
+                                                     _property_strategy)
 from grading_suite.hidden.properties import check_property
-
-from grading_suite.public.checks import (array_of, distinct_ids, expect, expect_raised, is_error, items_of, kind,
-                                         message_of, names_number, raised, returned, type_with_article,
-                                         whole_message)
-from grading_suite.public.observe import describe_raised
+from grading_suite.public.checks import (array_of, distinct_ids, expect, expect_raised, expect_tensors, items_of, kind,
+                                         type_with_article)
 from grading_suite.public.test_tensordataset import _as_array, _floats, _images, _labels, _listed, _spec
 
 pytestmark = pytest.mark.tensordataset
 
 
-def _expect_message_names(info, numbers, expectation, advice):
-    """Fail unless the message of the exception ``info`` names each of ``numbers`` as a whole
-    number; the failure says ``expectation``, quotes the message, then gives ``advice``."""
-    message = whole_message(info)
-    expect(all(names_number(message, number) for number in numbers),
-           f"{expectation}, got the message {message_of(info)}; {advice}")
-
-
-def _dtype_of(description):
-    """The dtype of a described element, as NumPy would report it for ``as_array(element)``."""
-    if kind(description) in ("Tensor", "ndarray"):
-        return str(description.get("dtype"))
-    array = _as_array(description)
-    return str(array.dtype) if array is not None else f"no dtype (a {description.get('type', 'value')})"
-
-
 @pytest.mark.points(2)
-def test_sample_is_tuple_of_tensors(observe):
+def test_sample_is_tuple_of_tensors(observe, draw):
     """ds[i] is a tuple with one Tensor per stored tensor (1, 2 and 3 tensors, and NumPy arrays)."""
-    draw = observe.draw
     size = draw.randint(3, 8)
     stored = (_spec(_images(draw, size)), _spec(_labels(draw, size)), _spec(_floats(draw, (size, 3), np.float32)))
     cases = [(f"{count} tensor(s)", list(stored[:count])) for count in (1, 2, 3)]
@@ -53,16 +35,13 @@ def test_sample_is_tuple_of_tensors(observe):
         expect(len(elements) == len(inputs),
                f"with {description}, ds[{index}] should have {len(inputs)} element(s), got {len(elements)}; "
                "check TensorDataset.__getitem__")
-        kinds = [element.get("type") for element in elements]
-        expect(all(kind(element) == "Tensor" for element in elements),
-               f"with {description}, every element of ds[{index}] should be a Tensor, got {kinds}; "
-               "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
+        expect_tensors(elements, f"with {description}, every element of ds[{index}]",
+                       "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
 
 
 @pytest.mark.points(1)
-def test_dtypes_kept(observe):
+def test_dtypes_kept(observe, draw):
     """Samples keep each tensor's dtype: float32 images, int64 labels, a uint8 NumPy array."""
-    draw = observe.draw
     size = draw.randint(3, 8)
     index = draw.randrange(size)
     pixels = np.array([draw.randrange(256) for _ in range(size * 3)], dtype=np.uint8).reshape(size, 3)
@@ -82,9 +61,8 @@ def test_dtypes_kept(observe):
 
 
 @pytest.mark.points(1)
-def test_negative_indices(observe):
+def test_negative_indices(observe, draw):
     """ds[-k] is sample len - k, as for a Python list (ds[-1] last, ds[-len] first)."""
-    draw = observe.draw
     size = draw.randint(3, 10)
     images, labels = _images(draw, size), _labels(draw, size)
     ks = draw.sample(range(1, size + 1), size)  # every k from 1 to len, in a drawn order
@@ -92,14 +70,8 @@ def test_negative_indices(observe):
                        indices=[-k for k in ks])
     expect(len(outcomes) == size, f"the probe saw {len(outcomes)} indices instead of {size}")
     for k, outcome in zip(ks, outcomes):
-        info = raised(outcome)
-        if is_error(info, "IndexError"):
-            expect(False, f"ds[{-k}] on {size} samples should be sample {size - k}, but it raised "
-                          f"{info.get('type')}: {message_of(info)}; negative indices count from the end "
-                          "in TensorDataset.__getitem__")
-        expect(info is None, describe_raised(info) if info is not None else "")
-        elements = items_of(returned(outcome))
-        expect(len(elements) == 2, f"ds[{-k}] of images and labels should be 2 elements, got {len(elements)}")
+        elements = _pair_of(outcome, f"ds[{-k}]", f"ds[{-k}] on {size} samples", size - k, ("IndexError",),
+                            "negative indices count from the end in TensorDataset.__getitem__")
         got_image, got_label = (_as_array(element) for element in elements)
         expect(got_label is not None and np.array_equal(got_label, labels[size - k])
                and got_image is not None and np.array_equal(got_image, images[size - k]),
@@ -109,9 +81,8 @@ def test_negative_indices(observe):
 
 
 @pytest.mark.points(1)
-def test_out_of_range_raises_index_error(observe):
+def test_out_of_range_raises_index_error(observe, draw):
     """ds[i] raises IndexError for i >= len and for i < -len."""
-    draw = observe.draw
     size = draw.randint(3, 10)
     beyond = [size + draw.randint(1, 200) if draw.random() < 0.5 else -size - 1 - draw.randint(1, 200)
               for _ in range(draw.randint(2, 10))]
@@ -127,9 +98,8 @@ def test_out_of_range_raises_index_error(observe):
 
 
 @pytest.mark.points(1)
-def test_index_error_names_index_and_size(observe):
+def test_index_error_names_index_and_size(observe, draw):
     """The IndexError message names the index asked for (as given, a negative one too) and the dataset size."""
-    draw = observe.draw
     size = draw.randint(10, 99)  # two digits or more: no number of the message names them by accident
     indices = [size + draw.randint(1, 99), -size - draw.randint(1, 99)]
     inputs = [_spec(_images(draw, size)), _spec(_labels(draw, size))]
@@ -142,9 +112,8 @@ def test_index_error_names_index_and_size(observe):
 
 
 @pytest.mark.points(1)
-def test_mismatch_message_names_shapes(observe):
+def test_mismatch_message_names_shapes(observe, draw):
     """The mismatch ValueError message lists every tensor's shape, not only the one that differs."""
-    draw = observe.draw
     rows, width, middle, count, extra = draw.sample(range(10, 100), 5)  # two digits, all different
     inputs = [_spec(_floats(draw, (rows, width))), _spec(_floats(draw, (rows, middle))),
               _spec(_floats(draw, (count, extra)))]
@@ -174,9 +143,8 @@ def _expect_accepted(observe, inputs, description):
 
 
 @pytest.mark.points(1)
-def test_zero_dimensional_tensor_raises_value_error(observe):
+def test_zero_dimensional_tensor_raises_value_error(observe, draw):
     """A 0-dimensional tensor (no axis 0) is refused with ValueError."""
-    draw = observe.draw
     scalar = np.array(draw.uniform(-100.0, 100.0), dtype=draw.choice([np.float32, np.float64]))
     expect_raised(observe("tensordataset.construct", inputs=[_spec(scalar)]), "ValueError",
                   "TensorDataset of a 0-dimensional tensor should raise ValueError; check TensorDataset.__init__")
@@ -191,9 +159,8 @@ def test_zero_dimensional_tensor_raises_value_error(observe):
 
 
 @pytest.mark.points(1)
-def test_numpy_integer_index(observe):
+def test_numpy_integer_index(observe, draw):
     """NumPy integers work as indices: ds[np.int64(2)] is sample 2, ds[np.int32(4)] sample 4."""
-    draw = observe.draw
     size = draw.randint(3, 9)
     labels = _labels(draw, size)
     cases = [("int64", draw.randrange(1, size)), ("int32", draw.randrange(1, size)), ("int64", 0)]
@@ -202,15 +169,9 @@ def test_numpy_integer_index(observe):
                        indices=[[dtype, value] for dtype, value in cases])
     expect(len(outcomes) == len(cases), f"the probe saw {len(outcomes)} indices instead of {len(cases)}")
     for (dtype, expected), outcome in zip(cases, outcomes):
-        info = raised(outcome)
-        if any(is_error(info, name) for name in ("IndexError", "TypeError", "ValueError")):
-            expect(False, f"ds[np.{dtype}({expected})] should be sample {expected}, but it "
-                          f"raised {info.get('type')}: {message_of(info)}; accept NumPy integers in "
-                          "TensorDataset.__getitem__")
-        expect(info is None, describe_raised(info) if info is not None else "")
-        elements = items_of(returned(outcome))
-        expect(len(elements) == 2, f"ds[np.{dtype}({expected})] of images and labels should be 2 elements, "
-                                   f"got {len(elements)}")
+        call = f"ds[np.{dtype}({expected})]"
+        elements = _pair_of(outcome, call, call, expected, ("IndexError", "TypeError", "ValueError"),
+                            "accept NumPy integers in TensorDataset.__getitem__")
         label = _as_array(elements[1])
         expect(label is not None and np.array_equal(label, labels[expected]),
                f"ds[np.{dtype}({expected})] should be sample {expected} (label {labels[expected]}), "
@@ -218,10 +179,9 @@ def test_numpy_integer_index(observe):
 
 
 @pytest.mark.points(1)
-def test_does_not_copy_the_data(observe):
+def test_does_not_copy_the_data(observe, draw):
     """Building the dataset and fetching samples copy nothing of a 2 MB array (neither the array
     nor a sample of 256 KB) and leave it unchanged."""
-    draw = observe.draw
     size = draw.randint(448, 576)  # images of 4 KB each: about 2 MB
     labels = distinct_ids(draw, size)
     indices = [draw.randrange(size - 1), size - 1]  # one drawn sample, then the last
@@ -265,9 +225,8 @@ def _expect_last_label(seen, labels):
 
 
 @pytest.mark.points(1)
-def test_tensors_stored_as_tuple(observe):
+def test_tensors_stored_as_tuple(observe, draw):
     """self.tensors is a tuple holding one Tensor per argument, in order, NumPy arrays wrapped."""
-    draw = observe.draw
     size = draw.randint(2, 8)
     arrays = [_images(draw, size), _labels(draw, size), _floats(draw, (size, 2))][:draw.randint(1, 3)]
     numpy = draw.randrange(len(arrays))  # one argument given as a NumPy array
@@ -291,107 +250,16 @@ def test_tensors_stored_as_tuple(observe):
                "and keep the order in TensorDataset.__init__")
 
 
-PROPERTY_DTYPES = ("bool", "uint8", "int32", "int64", "float32", "float64")
-PROPERTY_TRAILING = ((), (1,), (3,), (2, 3), (1, 2, 2))  # samples of 1-D, (N, 1), 2-D, 3-D and 4-D tensors
 PROPERTY_EXAMPLES = 10  # probe calls; each builds one to three datasets
 
 
-def _property_array(rng, size, dtype, trailing):
-    """A drawn array of ``size`` samples of shape ``trailing`` and ``dtype``, with values that show a
-    change of dtype (fractions, large integers, the whole uint8 range)."""
-    shape = (size, *trailing)
-    if dtype == "bool":
-        return rng.random(shape) < 0.5
-    if dtype in ("uint8", "int32", "int64"):
-        info = np.iinfo(dtype)
-        return rng.integers(info.min, info.max, size=shape, dtype=dtype, endpoint=True)
-    return (rng.standard_normal(shape) * 1000).astype(dtype)
-
-
-def _property_strategy():
-    """Hypothesis examples: lists of one to three datasets, each of ``size`` samples (0 to 6), one to three
-    tensors of any PROPERTY_DTYPES and PROPERTY_TRAILING sample shape, given as Tensors or NumPy arrays."""
-    tensor = st.tuples(st.sampled_from(PROPERTY_DTYPES), st.sampled_from(PROPERTY_TRAILING), st.booleans())
-    case = st.fixed_dictionaries({"size": st.integers(0, 6), "tensors": st.lists(tensor, min_size=1, max_size=3),
-                                  "seed": st.integers(0, 2**32 - 1),
-                                  "beyond": st.lists(st.integers(0, 40), min_size=1, max_size=3)})
-    return st.lists(case, min_size=1, max_size=3)
-
-
-def _property_check(observe):
-    """The check of one Hypothesis example: every dataset of the example is built, measured and indexed
-    by one probe call, and compared with the arrays it was built from."""
-
-    def check(example):
-        cases, built = [], []
-        for case in example:
-            rng = np.random.default_rng(case["seed"])
-            size = case["size"]
-            arrays = [_property_array(rng, size, dtype, trailing) for dtype, trailing, _ in case["tensors"]]
-            inputs = [{"values": array.reshape(-1).tolist(), "dtype": array.dtype.name, "shape": list(array.shape),
-                       "numpy": numpy} for array, (_, _, numpy) in zip(arrays, case["tensors"])]
-            indices = list(range(size)) + [index - size for index in range(size)]
-            bad = sorted({size + extra for extra in case["beyond"]} | {-size - 1 - extra for extra in case["beyond"]})
-            cases.append({"inputs": inputs, "indices": indices, "bad": bad})
-            described = ", ".join(f"{'a NumPy array' if numpy else 'a Tensor'} {array.dtype.name}{list(array.shape)}"
-                                  for array, (_, _, numpy) in zip(arrays, case["tensors"]))
-            built.append((f"TensorDataset({described})", size, arrays))
-        seen = observe("tensordataset.property_cases", cases=cases)
-        expect(len(seen) == len(cases), f"the probe saw {len(seen)} datasets instead of {len(cases)}")
-        for (name, size, arrays), case, observed in zip(built, cases, seen):
-            _check_property_case(name, size, arrays, case, observed)
-
-    return check
-
-
-def _check_property_case(name, size, arrays, case, observed):
-    """Fail with a message naming the dataset ``name`` unless ``observed`` is what it should be."""
-    if "construction" in observed:
-        info = raised(observed["construction"])
-        expect(False, f"{name} should be accepted, with length {size}, but "
-                      f"{describe_raised(info) if info else 'it failed'}; refuse only no tensors, 0-dimensional "
-                      "tensors and first dimensions that differ in TensorDataset.__init__")
-    length = returned(observed["length"])
-    expect(length == size, f"len({name}) should be {size}, got "
-                           f"{length if raised(observed['length']) is None else describe_raised(raised(observed['length']))}"
-                           "; check TensorDataset.__len__")
-    for index, outcome in zip(case["indices"], observed["samples"]):
-        position = index % size
-        info = raised(outcome)
-        expect(info is None, f"{name}[{index}] should be sample {position}, but {describe_raised(info) if info else ''}; "
-                             "check TensorDataset.__getitem__")
-        sample = returned(outcome)
-        elements = items_of(sample)
-        expect(kind(sample) == "tuple" and len(elements) == len(arrays),
-               f"{name}[{index}] should be a tuple of {len(arrays)} Tensor(s), got {type_with_article(sample)}"
-               f"{f' of {len(elements)} element(s)' if kind(sample) in ('tuple', 'list') else ''}; "
-               "check TensorDataset.__getitem__")
-        for number, (element, array) in enumerate(zip(elements, arrays)):
-            expected = array[position]
-            got = array_of(element)
-            expect(kind(element) == "Tensor",
-                   f"{name}[{index}][{number}] should be a Tensor, got {type_with_article(element)}; "
-                   "check TensorDataset.__getitem__")
-            expect(got is not None and got.dtype == expected.dtype and got.shape == expected.shape
-                   and np.array_equal(got, expected),
-                   f"{name}[{index}][{number}] should be tensors[{number}][{position}]: dtype {expected.dtype}, "
-                   f"shape {expected.shape}, values {expected.tolist()}; got "
-                   f"{'no data' if got is None else f'dtype {got.dtype}, shape {got.shape}, values {got.tolist()}'}; "
-                   "return Tensor(t.data[index]) for each stored tensor, dtypes unchanged, in TensorDataset.__getitem__")
-    for index, outcome in zip(case["bad"], observed["bad"]):
-        expect_raised(outcome, "IndexError",
-                      f"{name}[{index}] should raise IndexError (valid indices are {-size} .. {size - 1}); check "
-                      "the range in TensorDataset.__getitem__")
-
-
 @pytest.mark.points(2)
-def test_samples_are_slices_property(observe):
+def test_samples_are_slices_property(observe, draw):
     """Property (Hypothesis): for datasets of 0 to 6 samples over one to three tensors of any dtype (bool,
     uint8, int32, int64, float32, float64) and sample shape (1-D, (N, 1), 2-D, 3-D, 4-D tensors), given as
     Tensors or NumPy arrays: len is N, ds[i] and ds[i - N] are the i-th slices with values and dtypes unchanged,
     and indices past either end raise IndexError.  One drawn example always covers the edges: an empty
     dataset, and one dataset over a tensor of each dtype."""
-    draw = observe.draw
     check = _property_check(observe)
 
     def tensor(dtype):

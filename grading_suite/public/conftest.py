@@ -1,4 +1,4 @@
-"""The ``observe`` fixture of the judgements (see ``observe.py``).
+"""The ``observe`` and ``draw`` fixtures of the judgements (see ``observe.py``).
 
 In a student's repository this folder is ``tests/``: probes run in the
 student's own process on the notebook next to it (``TINYTORCH_NOTEBOOK`` is
@@ -24,3 +24,9 @@ def observe(request):
     """``observe("cell.probe", **arguments)``: run a probe on the code under test, return what it saw."""
     part = next((m.name for m in request.node.iter_markers() if m.name in PARTS), "")
     return Observer(f"{Path(request.node.path).name}::{request.node.name}", part)
+
+
+@pytest.fixture
+def draw(observe):
+    """``observe.draw``: the ``random.Random`` this test draws its inputs from (sizes, values, seeds)."""
+    return observe.draw

@@ -118,18 +118,16 @@ def _check_crop_shapes(observe, cases, advice):
 
 
 @pytest.mark.points(1)
-def test_crop_shape_chw(observe):
+def test_crop_shape_chw(observe, draw):
     """On (C, H, W) images the result is (C, h, w), for an int size and a (height, width) size."""
-    draw = observe.draw
     cases = [_shape_case(draw, "CHW", "square"), _shape_case(draw, "CHW", "wide"), _shape_case(draw, "CHW", "tall")]
     _check_crop_shapes(observe, cases,
                        "keep the channels and cut (height, width) = size from axes 1 and 2 in RandomCrop.__call__")
 
 
 @pytest.mark.points(1)
-def test_oversized_crop_raises_value_error(observe):
+def test_oversized_crop_raises_value_error(observe, draw):
     """A crop taller or wider than the padded image raises ValueError when called."""
-    draw = observe.draw
     height, width = _sides(draw, 3, 7)
     if draw.random() < 0.5:
         height, width = width, height

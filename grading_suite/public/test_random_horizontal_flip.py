@@ -107,12 +107,11 @@ def _check_mirrors(observe, call, image, kind_name, names, width_axis, layout=No
 
 
 @pytest.mark.points(1)
-def test_flip_chw_reverses_width_axis(observe):
+def test_flip_chw_reverses_width_axis(observe, draw):
     """A (C, H, W) image, when flipped, is mirrored along its last (width) axis only.
 
     False failure: a correct flip fails only by never flipping in 40 calls on one of the two
     images, chance 2 * 2**-40."""
-    draw = observe.draw
     _check_mirrors(observe, "RandomHorizontalFlip(p=0.5)", _image(draw, _shape(draw, "CHW")), "(C, H, W)",
                    CHW_NAMES, 2)
     _check_mirrors(observe, "RandomHorizontalFlip(p=0.5, layout='CHW')", _image(draw, _shape(draw, "CHW")),

@@ -62,9 +62,8 @@ def _listed(array):
 
 
 @pytest.mark.points(2)
-def test_len_is_first_dimension(observe):
+def test_len_is_first_dimension(observe, draw):
     """len(ds) is the size of axis 0 for one, two and three tensors."""
-    draw = observe.draw
     one, two = draw.randint(2, 12), draw.randint(2, 12)
     cases = [
         (f"one tensor of {one} samples", one, [_images(draw, one)]),
@@ -78,9 +77,8 @@ def test_len_is_first_dimension(observe):
 
 
 @pytest.mark.points(2)
-def test_sample_values_pair_up(observe):
+def test_sample_values_pair_up(observe, draw):
     """ds[i] equals (t[i] for t in tensors) for every i, with 1, 2 and 3 tensors."""
-    draw = observe.draw
     size = draw.randint(3, 8)
     arrays = (_images(draw, size), _labels(draw, size), _floats(draw, (size, 3)))
     for count in (1, 2, 3):
@@ -101,10 +99,9 @@ def test_sample_values_pair_up(observe):
 
 
 @pytest.mark.points(2)
-def test_mismatched_sizes_raise_value_error(observe):
+def test_mismatched_sizes_raise_value_error(observe, draw):
     """Tensors whose first dimensions differ are refused with ValueError, whichever one differs
     (first, last or one in the middle; and tensors whose first dimensions agree are accepted)."""
-    draw = observe.draw
     more = draw.randint(3, 9)
     fewer = more - draw.randint(1, 2)  # the first tensor has more samples ...
     small = draw.randint(2, 8)

@@ -54,28 +54,28 @@ class OpenNotebook:
         self.context.close()
 
 
-@pytest.fixture(scope="module")
-def student(browser, tmp_path_factory, process_marker):
-    """The student template as released (stubs), open in JupyterLab."""
-    server = _server(tmp_path_factory, process_marker, "student")
+def _opened(browser, tmp_path_factory, process_marker, name, notebook=None):
+    """Serve a copy of the template (``notebook`` in place of its notebook, if given) and open
+    it in a page; yield the OpenNotebook, then close the page and stop the server."""
+    server = _server(tmp_path_factory, process_marker, name, notebook)
     try:
         opened = OpenNotebook(browser, server, read_notebook(server.root / paths.NOTEBOOK_NAME))
         yield opened
         opened.close()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def student(browser, tmp_path_factory, process_marker):
+    """The student template as released (stubs), open in JupyterLab."""
+    yield from _opened(browser, tmp_path_factory, process_marker, "student")
 
 
 @pytest.fixture(scope="module")
 def reference(browser, tmp_path_factory, process_marker):
     """The student template with the reference solution in place of the stubs, open in JupyterLab."""
-    server = _server(tmp_path_factory, process_marker, "reference", REFERENCE)
-    try:
-        opened = OpenNotebook(browser, server, read_notebook(server.root / paths.NOTEBOOK_NAME))
-        yield opened
-        opened.close()
-    finally:
-        server.stop()
+    yield from _opened(browser, tmp_path_factory, process_marker, "reference", REFERENCE)
 
 
 def _stderr_without_traceback(state):
@@ -116,18 +116,24 @@ def test_release_runs_in_jupyterlab_and_stops_only_at_the_stubs(student, screens
     assert not student.errors, f"JavaScript errors in the page: {student.errors}"
 
 
+def _validated(session, screenshot, verdict):
+    """Run nbgrader's Validate on the session's notebook, save the dialog as ``screenshot``, check
+    that it shows the ``verdict`` ("failed" or "success") once, close it, and return its text."""
+    dialog = lab.validate(session.page)
+    text = dialog.locator(".jp-Dialog-body").inner_text()
+    dialog.screenshot(path=screenshot)
+    assert dialog.locator(f".validation-{verdict}").count() == 1, text[:2000]
+    dialog.locator(".jp-Dialog-footer button", has_text="Ok").click()
+    dialog.wait_for(state="detached")
+    return text
+
+
 def test_validate_on_the_release_reports_the_failing_tests(student, screenshots):
-    dialog = lab.validate(student.page)
-    body = dialog.locator(".jp-Dialog-body")
-    text = body.inner_text()
-    dialog.screenshot(path=screenshots("release-validate"))
-    assert dialog.locator(".validation-failed").count() == 1, text[:2000]
+    text = _validated(student, screenshots("release-validate"), "failed")
     tests = sum(is_graded_test(c) for c in student.notebook.cells)
     assert text.count("The following cell failed:") == tests, text[:2000]
     assert text.count("NotImplementedError") >= tests
     assert "Success!" not in text
-    dialog.locator(".jp-Dialog-footer button", has_text="Ok").click()
-    dialog.wait_for(state="detached")
 
 
 def test_reference_runs_in_jupyterlab_tests_pass_and_figures_render(reference, screenshots):
@@ -171,14 +177,8 @@ def test_reference_runs_in_jupyterlab_tests_pass_and_figures_render(reference, s
 
 
 def test_validate_on_the_reference_reports_success(reference, screenshots):
-    dialog = lab.validate(reference.page)
-    body = dialog.locator(".jp-Dialog-body")
-    text = body.inner_text()
-    dialog.screenshot(path=screenshots("reference-validate"))
-    assert dialog.locator(".validation-success").count() == 1, text[:2000]
+    text = _validated(reference, screenshots("reference-validate"), "success")
     assert "Success! Your notebook passes all the tests." in text
-    dialog.locator(".jp-Dialog-footer button", has_text="Ok").click()
-    dialog.wait_for(state="detached")
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,16 @@ def ids_of_epoch(loader) -> list:
     return [batch_ids(batch) for batch in taken(loader)]
 
 
+def ids_loader(student, size: int, batch_size: int, drop_last: bool, ids: list | None):
+    """The student's DataLoader over ``ids_dataset(size, ids)``; ``drop_last`` is passed only when
+    True, so a loader without that option still answers the probes that do not use it."""
+    DataLoader = student.require("DataLoader")
+    dataset = ids_dataset(student, size, ids)
+    if drop_last:
+        return DataLoader(dataset, batch_size=batch_size, drop_last=True)
+    return DataLoader(dataset, batch_size=batch_size)
+
+
 def seen_batch(batch) -> dict:
     """A batch as described, and the arrays of its elements (``as_array`` of each)."""
     return {"batch": describe(batch), "arrays": [describe(as_array(part)) for part in batch_parts(batch)]}
@@ -39,21 +49,13 @@ def seen_batch(batch) -> dict:
 @probe
 def loader_len(student, size: int, batch_size: int, drop_last: bool = False, ids: list | None = None):
     """len(DataLoader(ids_dataset(size, ids), batch_size, drop_last))."""
-    DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, size, ids)
-    if drop_last:
-        return len(DataLoader(dataset, batch_size=batch_size, drop_last=True))
-    return len(DataLoader(dataset, batch_size=batch_size))
+    return len(ids_loader(student, size, batch_size, drop_last, ids))
 
 
 @probe
 def epoch_ids(student, size: int, batch_size: int, drop_last: bool = False, ids: list | None = None):
     """The ids of every batch of one epoch over ids_dataset(size, ids), one list per batch."""
-    DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, size, ids)
-    if drop_last:
-        return ids_of_epoch(DataLoader(dataset, batch_size=batch_size, drop_last=True))
-    return ids_of_epoch(DataLoader(dataset, batch_size=batch_size))
+    return ids_of_epoch(ids_loader(student, size, batch_size, drop_last, ids))
 
 
 @probe
@@ -67,10 +69,7 @@ def epoch_batches(student, arrays: list, batch_size: int):
 def epoch_ids_and_len(student, size: int, batch_size: int, drop_last: bool = False, ids: list | None = None):
     """``{"len": len(loader), "ids": the ids of every batch of one epoch}`` over ids_dataset(size, ids);
     ``{"len": ..., "raised": info}`` when the epoch raised."""
-    DataLoader = student.require("DataLoader")
-    dataset = ids_dataset(student, size, ids)
-    loader = DataLoader(dataset, batch_size=batch_size, drop_last=True) if drop_last else \
-        DataLoader(dataset, batch_size=batch_size)
+    loader = ids_loader(student, size, batch_size, drop_last, ids)
     length = len(loader)
     try:
         return {"len": length, "ids": ids_of_epoch(loader)}

@@ -103,6 +103,13 @@ def items_of(description) -> list:
     return [description]
 
 
+def expect_tensors(elements: list, what: str, advice: str) -> None:
+    """Fail unless every described element is a Tensor, with the message
+    "``what`` should be a Tensor, got [their type names]; ``advice``"."""
+    kinds = [element.get("type") if type(element) is dict else None for element in elements]
+    expect(all(kind(element) == "Tensor" for element in elements), f"{what} should be a Tensor, got {kinds}; {advice}")
+
+
 def type_with_article(description) -> str:
     """What a described value is, with its article: "an ndarray", "a Tensor", "None"."""
     if kind(description) == "scalar" and description.get("value") is None:

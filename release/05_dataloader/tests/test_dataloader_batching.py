@@ -111,9 +111,8 @@ def test_len_is_ceiling(observe):
 
 
 @pytest.mark.points(2)
-def test_batch_sizes_keep_last_partial_batch(observe):
+def test_batch_sizes_keep_last_partial_batch(observe, draw):
     """Without drop_last all batches are full except a smaller last one holding the remainder."""
-    draw = observe.draw
     one, most, large, multiple = draw.randint(3, 8), draw.randint(2, 8), draw.randint(5, 12), draw.randint(2, 8)
     cases = [(_with_remainder(draw, one, 1, (1, 6)), one),  # a last batch of one sample
              (_with_remainder(draw, most, most - 1, (1, 6)), most),  # a last batch one short of full
@@ -139,9 +138,8 @@ def _element(draw, name, size):
 
 
 @pytest.mark.points(2)
-def test_collation_keeps_dtypes(observe):
+def test_collation_keeps_dtypes(observe, draw):
     """Collation keeps each element's dtype: float32 stays float32, int64 labels int64, uint8 uint8."""
-    draw = observe.draw
     kinds = ["float32 features", "int64 labels", "uint8 pixels"]
     for _ in range(2):
         size = draw.randint(5, 9)

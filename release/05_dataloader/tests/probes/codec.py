@@ -40,6 +40,12 @@ class NotPlainData(TypeError):
     """A probe tried to send a value that is not plain data."""
 
 
+def _within_depth(depth: int, error: type, what: str) -> None:
+    """Raise ``error`` ("``what`` deeper than MAX_DEPTH levels") when ``depth`` is past MAX_DEPTH."""
+    if depth > MAX_DEPTH:
+        raise error(f"{what} deeper than {MAX_DEPTH} levels")
+
+
 def to_wire(value, depth: int = 0):
     """The JSON-ready form of ``value`` (see the module docstring).
 
@@ -47,8 +53,7 @@ def to_wire(value, depth: int = 0):
         NotPlainData: for any other type (student objects must be described
             by the probe first, e.g. with ``support.describe``).
     """
-    if depth > MAX_DEPTH:
-        raise NotPlainData(f"observation nested deeper than {MAX_DEPTH} levels")
+    _within_depth(depth, NotPlainData, "observation nested")
     kind = type(value)
     if value is None or kind in (bool, str, int):
         return value
@@ -114,8 +119,7 @@ def from_wire(raw, max_string: int | None = None, depth: int = 0, budget: list[i
             than MAX_DEPTH or holding more than MAX_ITEMS entries in all.
     """
     budget = [MAX_ITEMS] if budget is None else budget
-    if depth > MAX_DEPTH:
-        raise WireError(f"nested deeper than {MAX_DEPTH} levels")
+    _within_depth(depth, WireError, "nested")
     kind = type(raw)
     if raw is None or kind in (bool, int, float):
         return raw
