@@ -25,11 +25,11 @@ from typing import Callable
 import pytest
 
 from grader import paths
+from grader.limits import MESSAGE_LIMIT
 from grader.parts import PARTS
 
 SUITE_ROOT = paths.ROOT / "grading_suite"
 JUDGEMENT_DIRS = (SUITE_ROOT / "public", SUITE_ROOT / "hidden")
-MESSAGE_LIMIT = 600
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-s",
                "-o", "addopts=", "-o", "console_output_style=classic", "-W", "ignore",
                "--rootdir", str(SUITE_ROOT)]
