@@ -117,7 +117,8 @@ def cell_lines(source: str) -> list[Line]:
             lines.append(Line(number, text, kind, True))
         else:
             if region != kind:
-                raise ValueError(f"line {number}: {text.strip()!r} closes no open {kind} region")
+                inside = f" (the {region} region opened at line {opened} is open)" if region else ""
+                raise ValueError(f"line {number}: {text.strip()!r} closes no open {kind} region{inside}")
             lines.append(Line(number, text, kind, True))
             region = None
     if region is not None:

@@ -2,7 +2,7 @@
 
 Nothing here follows a symbolic link or reads a file: a link (to a folder,
 to the instructor's source notebook, to ``/dev/zero``) is found and named, and
-the grader reads only regular files (``notebook_checks.read_regular_file``).
+the grader reads only regular files (``grader.grading.intake.read_regular_file``).
 Every folder is a student, whatever its name (``bob smith``, ``josé``,
 ``_under``); only hidden names (starting with ``.``, like ``.git``) are not,
 and the bundled examples (``example_*``) only when asked for.
