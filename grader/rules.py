@@ -22,8 +22,6 @@ from pathlib import Path
 
 from grader import paths
 
-RULES_DIR = paths.ROOT / "grading_suite" / "rules"
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -34,7 +32,7 @@ class Rule:
     tests: tuple[str, ...]
 
 
-def load_rules(directory: Path = RULES_DIR) -> list[Rule]:
+def load_rules(directory: Path = paths.RULES_DIR) -> list[Rule]:
     """Every rule of every ``<cell>.toml`` in ``directory``, in file order.
 
     Raises:

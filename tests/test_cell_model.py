@@ -1,4 +1,4 @@
-"""The one cell model (grader/notebook.py) and the one command table (grader/cli.py)."""
+"""The one cell model (grader/notebook.py), the one command table (grader/cli.py), the one place for limits."""
 
 import re
 import subprocess
@@ -51,3 +51,11 @@ def test_help_lists_every_registered_command():
     result = subprocess.run([sys.executable, "-m", "grader", "--help"], capture_output=True, text=True, check=True)
     listed = {match.group(1) for match in re.finditer(r"^ {4}(\S+)", result.stdout, re.M)}
     assert listed == expected
+
+
+def test_the_student_templates_cell_limit_is_the_graders():
+    """student_code.py ships alone (as the template's tests/notebook_code.py), so it keeps its own copy."""
+    from grader import limits
+    from grader.grading import student_code
+
+    assert student_code.CELL_TIMEOUT_SECONDS == limits.CELL_SECONDS

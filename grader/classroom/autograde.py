@@ -71,7 +71,7 @@ def grading_version() -> str:
     """SHA-256 of everything that decides a grade: the grading suite, the
     grader, the provided library and the release notebook.  A report made
     under another version is graded again."""
-    files = [*sorted((paths.ROOT / "grading_suite").rglob("*.py")), *sorted((paths.ROOT / "grader").rglob("*.py")),
+    files = [*sorted(paths.SUITE_DIR.rglob("*.py")), *sorted((paths.ROOT / "grader").rglob("*.py")),
              *sorted((paths.ROOT / "tinytorch").rglob("*.py")), paths.RELEASE_NOTEBOOK]
     total = hashlib.sha256()
     for path in files:

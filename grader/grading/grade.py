@@ -74,7 +74,7 @@ def _grading_secret() -> bytes:
     """What students never see: ``TINYTORCH_GRADING_SECRET`` when set, and the
     hidden judgements (never mounted in the sandbox)."""
     digest = hashlib.sha256(os.environ.get("TINYTORCH_GRADING_SECRET", "").encode())
-    for path in sorted(suite.JUDGEMENT_DIRS[-1].glob("*.py")):
+    for path in sorted(paths.HIDDEN_SUITE_DIR.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.digest()
 

@@ -76,12 +76,12 @@ def _texts_of(path: Path) -> list[str]:
 def hidden_suite_files() -> list[Path]:
     """The files of the hidden grading suite (judgements and probes), whose lines must never ship
     (lines that also appear in the public tests are public)."""
-    return sorted((paths.ROOT / "grading_suite" / "hidden").rglob("*.py"))
+    return sorted(paths.HIDDEN_SUITE_DIR.rglob("*.py"))
 
 
 def public_test_files() -> list[Path]:
     """The public tests and helpers, shipped in the student template."""
-    return sorted((paths.ROOT / "grading_suite" / "public").rglob("*.py"))
+    return sorted(paths.PUBLIC_SUITE_DIR.rglob("*.py"))
 
 
 def find_leaks(release_dir: Path, source_notebook: Path, extra_files: list[Path] = ()) -> list[str]:

@@ -34,16 +34,16 @@ sys.path.insert(0, str(REPO))
 
 import nbformat  # noqa: E402
 
+from grader import paths  # noqa: E402
 from grader.grading import grade  # noqa: E402
 from grader.grading.grade import grade_notebook, hidden_tests  # noqa: E402
-from grader.grading.suite import SUITE_ROOT  # noqa: E402
 from grader.publish.fill import fill_release  # noqa: E402
 
 
 def suite_fingerprint() -> tuple:
     """Names, sizes and modification times of the grading suite's files."""
     return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                        for p in SUITE_ROOT.rglob("*") if p.is_file() and "__pycache__" not in p.parts))
+                        for p in paths.SUITE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts))
 
 
 def reload_suite() -> None:
