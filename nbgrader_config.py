@@ -31,8 +31,8 @@ c.CsvExportPlugin.to = str(ROOT / "autograded" / "nbgrader_grades.csv")
 
 # Autograding never runs submission code in a Jupyter kernel: GradeInSandbox
 # grades the notebook in the grader's sandbox and writes each test cell's
-# points (grader/nbgrader_autograde.py); the rest is nbgrader's own list.
-from grader.nbgrader_autograde import AUTOGRADE_PREPROCESSORS  # noqa: E402
+# points (grader/nbgrader/autograde.py); the rest is nbgrader's own list.
+from grader.nbgrader.autograde import AUTOGRADE_PREPROCESSORS  # noqa: E402
 
 c.Autograde.autograde_preprocessors = AUTOGRADE_PREPROCESSORS
 c.GradeInSandbox.unsandboxed = os.environ.get("TINYTORCH_UNSANDBOXED") == "1"
@@ -43,9 +43,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ExecutePreprocessor.timeout = 120
 
 # nbgrader's feedback would show the hidden-test blocks of each graded cell;
-# this preprocessor removes them first (grader/nbgrader_feedback.py).
+# this preprocessor removes them first (grader/nbgrader/feedback.py).
 c.GenerateFeedback.preprocessors = [
-    "grader.nbgrader_feedback.HideHiddenTests",
+    "grader.nbgrader.feedback.HideHiddenTests",
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from grader import paths
-from grader.grade import grade_notebook, hidden_tests
+from grader.grading.grade import grade_notebook, hidden_tests
 
 
 def main() -> None:

@@ -37,8 +37,8 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader import paths  # noqa: E402
-from grader.autograde import autograde  # noqa: E402
-from grader.submission import fill_release, reference_solutions  # noqa: E402
+from grader.classroom.autograde import autograde  # noqa: E402
+from grader.publish.fill import fill_release, reference_solutions  # noqa: E402
 from tests.attack_corpus import ATTACKS  # noqa: E402
 from tests.fixture_submissions import all_fixtures  # noqa: E402
 from tests.test_attacks import attack_notebook  # noqa: E402

@@ -27,10 +27,10 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader import paths  # noqa: E402
-from grader.autograde import autograde  # noqa: E402
-from grader.nbgrader_grading import autograde_all  # noqa: E402
-from grader.release import generate_release_copy  # noqa: E402
-from grader.submission import fill_release  # noqa: E402
+from grader.classroom.autograde import autograde  # noqa: E402
+from grader.nbgrader.commands import autograde_all  # noqa: E402
+from grader.publish.fill import fill_release  # noqa: E402
+from grader.publish.release import generate_release_copy  # noqa: E402
 from tests.fixture_submissions import all_fixtures  # noqa: E402
 
 

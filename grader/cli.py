@@ -1,31 +1,68 @@
 """``python -m grader COMMAND``: the course pipeline from the command line.
 
-Commands:
-    release   regenerate release/05_dataloader with nbgrader (then scan it for leaks)
-    export    write tinytorch/core/dataloader.py from a notebook
-    grade     grade one notebook with the hidden suite (table, --json)
-    autograde grade a folder of submissions in parallel (resumable)
-    merge     join the outputs of autograde shards
-    demo      the main job: release, export, run the notebook for its figures,
-              grade the bundled submissions, write grades and feedback
-    collect   gather student repositories at their last commit before a deadline
-    post-feedback  open a feedback issue in each student repository
-    shards    print the shard numbers 0..N-1 as JSON (a workflow's job matrix)
-    rules     print the rule table: each rule the release states, the tests enforcing it, their points
+Every command is registered here, once, with ``@command(name, help, *arguments)``
+on the function that runs it; ``python -m grader --help`` lists them all, in the
+order of the pipeline.  A command returns its exit status; a ``FileNotFoundError``,
+``ValueError`` or ``RuntimeError`` it raises is printed as one line and exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from grader import paths
+from grader.classroom.collect import DEFAULT_URL_TEMPLATE
+from grader.limits import MAX_SHARDS, NOTEBOOK_SECONDS
 
 
+@dataclass(frozen=True)
+class Command:
+    """A sub-command: its name, one-line help, argparse arguments and the function that runs it."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    arguments: tuple[tuple[tuple[str, ...], dict], ...]
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def arg(*flags: str, **options) -> tuple[tuple[str, ...], dict]:
+    """One argument of a command, as ``ArgumentParser.add_argument`` takes it."""
+    return flags, options
+
+
+def command(name: str, help: str, *arguments: tuple[tuple[str, ...], dict]):
+    """Register the decorated function as the command ``name``.
+
+    Raises:
+        ValueError: if a command of that name is already registered.
+    """
+    def register(function: Callable[[argparse.Namespace], int]):
+        if name in COMMANDS:
+            raise ValueError(f"the command {name!r} is registered twice")
+        COMMANDS[name] = Command(name, help, function, arguments)
+        return function
+    return register
+
+
+UNSANDBOXED = arg("--unsandboxed", action="store_true",
+                  help="grade even where bubblewrap cannot run, without isolation: only for code you trust "
+                       "(default: refuse and say how to install bubblewrap)")
+ORG = arg("--org", help="GitHub organization of the student repositories")
+PREFIX = arg("--prefix", help="assignment prefix: repositories are PREFIX-USERNAME")
+
+
+@command("release", "regenerate the student release with nbgrader (then scan it for leaks)")
 def _release(arguments) -> int:
-    from grader.leaks import find_leaks, hidden_suite_files
-    from grader.release import generate_release
+    from grader.publish.leaks import find_leaks, hidden_suite_files
+    from grader.publish.release import generate_release
 
     release_dir = generate_release()
     leaks = find_leaks(release_dir, paths.SOURCE_NOTEBOOK, hidden_suite_files())
@@ -38,8 +75,12 @@ def _release(arguments) -> int:
     return 0
 
 
+@command("export", "export a notebook's library code as a module",
+         arg("--notebook", default=str(paths.SOURCE_NOTEBOOK), help="notebook to export (default: the source notebook)"),
+         arg("--output", default=str(paths.LIBRARY_MODULE), help="module to write (default: tinytorch/core/dataloader.py)"),
+         arg("--check", action="store_true", help="only check that the module is up to date; exit 1 if not"))
 def _export(arguments) -> int:
-    from grader.export import export, library_source
+    from grader.publish.export import export, library_source
 
     notebook = Path(arguments.notebook)
     output = Path(arguments.output)
@@ -60,9 +101,33 @@ def _export(arguments) -> int:
     return 0
 
 
+@command("examples", "rewrite the bundled example submissions in submitted/ from the release")
+def _examples(arguments) -> int:
+    from grader.publish.examples import write_examples
+
+    for path in write_examples():
+        print(f"wrote {path}")
+    return 0
+
+
+@command("rules", "print the rule table (rules, tests enforcing them, points)")
+def _rules(arguments) -> int:
+    from grader.grading import suite
+    from grader.rules import load_rules, table
+
+    print(table(load_rules(), {test.name: test.points for test in suite.collect()}))
+    return 0
+
+
+@command("grade", "grade one notebook with the hidden suite",
+         arg("notebook", help="the submitted notebook (.ipynb)"),
+         arg("--json", metavar="OUT.json", help="also write the report as JSON"),
+         arg("--timeout", type=float, default=float(NOTEBOOK_SECONDS),
+             help=f"seconds allowed for the whole notebook (default {NOTEBOOK_SECONDS})"),
+         UNSANDBOXED)
 def _grade(arguments) -> int:
-    from grader.grade import grade_notebook
-    from grader.report import format_report, write_json
+    from grader.grading.grade import grade_notebook
+    from grader.grading.report import format_report, write_json
 
     report = grade_notebook(Path(arguments.notebook), timeout=arguments.timeout, unsandboxed=arguments.unsandboxed)
     print(format_report(report))
@@ -71,8 +136,52 @@ def _grade(arguments) -> int:
     return 0
 
 
+@command("demo", "the main job: release, grade the examples, figures")
+def _demo(arguments) -> int:
+    from grader.demo import run_demo
+
+    return run_demo()
+
+
+@command("collect", "gather student repositories at a deadline", ORG, PREFIX,
+         arg("--repos", metavar="FILE", help="file of owner/name or name, one a line (overrides the listing)"),
+         arg("--deadline", help="ISO 8601 with time zone, e.g. 2026-12-01T23:59:00Z (default: latest commit)"),
+         arg("--dest", default=str(paths.SUBMITTED_DIR), help="submissions folder (default submitted/)"),
+         arg("--url-template", default=DEFAULT_URL_TEMPLATE,
+             help="clone URL with {owner} and {repo} (default https://github.com/{owner}/{repo}.git)"),
+         arg("--jobs", type=int, default=4, help="repositories cloned at once (default 4)"))
+def _collect(arguments) -> int:
+    """0 if any repository was collected (those that were not are listed on
+    stderr and in DEST/.collect.json), else 1."""
+    from grader.classroom.collect import collect, parse_deadline, select_repos
+
+    deadline = parse_deadline(arguments.deadline)
+    repos = select_repos(arguments.org, arguments.prefix, arguments.repos)
+    results = collect(repos, Path(arguments.dest), deadline, arguments.url_template, arguments.jobs)
+    failed = sorted(s for s, (ok, _) in results.items() if not ok)
+    for student, (succeeded, message) in sorted(results.items()):
+        if succeeded:
+            print(f"{student}: {message}")
+    print(f"collected {len(results) - len(failed)} of {len(results)} repositories into {arguments.dest}")
+    for student in failed:
+        print(f"grader collect: not collected: {student}: {results[student][1]}", file=sys.stderr)
+    return 1 if failed and len(failed) == len(results) else 0
+
+
+@command("autograde", "grade a folder of submissions in parallel (resumable)",
+         arg("submissions", help="folder with one sub-folder per student (e.g. submitted/)"),
+         arg("--output", default=str(paths.AUTOGRADED_DIR),
+             help="where reports, feedback, grades.csv and summary.md go (default autograded/)"),
+         arg("--jobs", type=int, default=2, help="submissions graded at once (default 2)"),
+         arg("--force", action="store_true", help="grade again even if a report is up to date"),
+         arg("--shard", metavar="K/N", help="grade only every N-th student starting at K"),
+         arg("--quiet", action="store_true", help="no progress bar"),
+         UNSANDBOXED,
+         arg("--student", action="append", metavar="NAME", help="grade only this student's folder, again (repeatable)"),
+         arg("--include-examples", action="store_true",
+             help="also grade the bundled example_* folders (left out of a class by default)"))
 def _autograde(arguments) -> int:
-    from grader.autograde import autograde
+    from grader.classroom.autograde import autograde
 
     counts: dict = {}
     reports = autograde(Path(arguments.submissions), Path(arguments.output), jobs=arguments.jobs,
@@ -91,99 +200,52 @@ def _autograde(arguments) -> int:
     return 0
 
 
+@command("shards", "print [0, 1, ..., N-1] for a workflow's shard matrix",
+         arg("count", metavar="N", type=int, help=f"number of shards (1 to {MAX_SHARDS})"))
+def _shards(arguments) -> int:
+    if not 1 <= arguments.count <= MAX_SHARDS:
+        raise ValueError(f"N should be between 1 and {MAX_SHARDS} (GitHub's job matrix limit), got {arguments.count}")
+    print(json.dumps(list(range(arguments.count))))
+    return 0
+
+
+@command("merge", "merge the outputs of several autograde shards",
+         arg("shards", nargs="+", help="output folders of the shards"),
+         arg("--output", default=str(paths.AUTOGRADED_DIR), help="merged output (default autograded/)"))
 def _merge(arguments) -> int:
-    from grader.autograde import merge
+    from grader.classroom.autograde import merge
 
     reports = merge([Path(p) for p in arguments.shards], Path(arguments.output))
     print(f"merged {len(reports)} reports into {arguments.output}")
     return 0
 
 
-def _demo(arguments) -> int:
-    from grader.demo import run_demo
+@command("post-feedback", "open a feedback issue in each student repository",
+         arg("--output", default=str(paths.AUTOGRADED_DIR),
+             help="autograde output with reports/ and feedback/ (default autograded/)"),
+         ORG, PREFIX,
+         arg("--repos", metavar="FILE", help="file of owner/name or name, one a line (as for collect)"),
+         arg("--dry-run", action="store_true", help="print the gh commands instead of running them"),
+         arg("--include-examples", action="store_true", help="also post the bundled example_* reports"))
+def _post_feedback(arguments) -> int:
+    """0 if every issue was opened (or printed), else 1."""
+    from grader.classroom.post_feedback import post_feedback
 
-    return run_demo()
-
-
-def _shards(arguments) -> int:
-    import json
-
-    if not 1 <= arguments.count <= 256:
-        raise ValueError(f"N should be between 1 and 256 (GitHub's job matrix limit), got {arguments.count}")
-    print(json.dumps(list(range(arguments.count))))
-    return 0
-
-
-def _rules(arguments) -> int:
-    from grader import suite
-    from grader.rules import load_rules, table
-
-    print(table(load_rules(), {test.name: test.points for test in suite.collect()}))
-    return 0
-
-
-UNSANDBOXED_HELP = ("grade even where bubblewrap cannot run, without isolation: only for code you trust "
-                    "(default: refuse and say how to install bubblewrap)")
+    failed = post_feedback(Path(arguments.output), arguments.org, arguments.prefix, arguments.repos,
+                           arguments.dry_run, arguments.include_examples)
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    """The parser of every registered command."""
+    parser = argparse.ArgumentParser(prog="python -m grader",
+                                     description="The course pipeline from the command line, one command per step.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    release = commands.add_parser("release", help="regenerate the student release with nbgrader")
-    release.set_defaults(run=_release)
-
-    rules = commands.add_parser("rules", help="print the rule table (rules, tests enforcing them, points)")
-    rules.set_defaults(run=_rules)
-
-    export = commands.add_parser("export", help="export a notebook's library code as a module")
-    export.add_argument("--notebook", default=str(paths.SOURCE_NOTEBOOK),
-                        help="notebook to export (default: the source notebook)")
-    export.add_argument("--output", default=str(paths.LIBRARY_MODULE),
-                        help="module to write (default: tinytorch/core/dataloader.py)")
-    export.add_argument("--check", action="store_true",
-                        help="only check that the module is up to date; exit 1 if not")
-    export.set_defaults(run=_export)
-
-    grade = commands.add_parser("grade", help="grade one notebook with the hidden suite")
-    grade.add_argument("notebook", help="the submitted notebook (.ipynb)")
-    grade.add_argument("--json", metavar="OUT.json", help="also write the report as JSON")
-    grade.add_argument("--timeout", type=float, default=120.0,
-                       help="seconds allowed for the whole notebook (default 120)")
-    grade.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED_HELP)
-    grade.set_defaults(run=_grade)
-
-    autograde = commands.add_parser("autograde", help="grade a folder of submissions in parallel")
-    autograde.add_argument("submissions", help="folder with one sub-folder per student (e.g. submitted/)")
-    autograde.add_argument("--output", default=str(paths.AUTOGRADED_DIR),
-                           help="where reports, feedback, grades.csv and summary.md go (default autograded/)")
-    autograde.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
-    autograde.add_argument("--force", action="store_true", help="grade again even if a report is up to date")
-    autograde.add_argument("--shard", metavar="K/N", help="grade only every N-th student starting at K")
-    autograde.add_argument("--quiet", action="store_true", help="no progress bar")
-    autograde.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED_HELP)
-    autograde.add_argument("--student", action="append", metavar="NAME",
-                           help="grade only this student's folder, again (repeatable)")
-    autograde.add_argument("--include-examples", action="store_true",
-                           help="also grade the bundled example_* folders (left out of a class by default)")
-    autograde.set_defaults(run=_autograde)
-
-    merge = commands.add_parser("merge", help="merge the outputs of several autograde shards")
-    merge.add_argument("shards", nargs="+", help="output folders of the shards")
-    merge.add_argument("--output", default=str(paths.AUTOGRADED_DIR), help="merged output (default autograded/)")
-    merge.set_defaults(run=_merge)
-
-    demo = commands.add_parser("demo", help="the main job: release, grade the examples, figures")
-    demo.set_defaults(run=_demo)
-
-    from grader import collect, post_feedback
-
-    collect.add_parser(commands)
-    post_feedback.add_parser(commands)
-    shards = commands.add_parser("shards", help="print [0, 1, ..., N-1] for a workflow's shard matrix")
-    shards.add_argument("count", metavar="N", type=int, help="number of shards (1 to 256)")
-    shards.set_defaults(run=_shards)
+    for entry in COMMANDS.values():
+        sub = commands.add_parser(entry.name, help=entry.help, description=entry.help)
+        for flags, options in entry.arguments:
+            sub.add_argument(*flags, **options)
+        sub.set_defaults(run=entry.run)
     return parser
 
 

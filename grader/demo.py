@@ -12,8 +12,8 @@ import os
 import time
 
 from grader import paths
-from grader.export import export
 from grader.parts import PARTS
+from grader.publish.export import export
 
 
 def _step(title: str) -> None:
@@ -33,10 +33,11 @@ def grades_table(scores: dict[str, dict[str, float]], maxima: dict[str, float]) 
 
 
 def run_demo() -> int:
-    from grader.execute import execute_notebook
-    from grader.leaks import find_leaks, hidden_suite_files
-    from grader.nbgrader_grading import autograde_all, generate_feedback, part_scores
-    from grader.release import generate_release
+    from grader.grading.execute import execute_notebook
+    from grader.publish.leaks import find_leaks, hidden_suite_files
+    from grader.nbgrader.commands import autograde_all, generate_feedback
+    from grader.nbgrader.gradebook import part_scores
+    from grader.publish.release import generate_release
 
     started = time.perf_counter()
     # The demo keeps its own nbgrader gradebook, made afresh each run.
@@ -66,7 +67,7 @@ def run_demo() -> int:
         print(f"  {figure.relative_to(paths.ROOT)} ({figure.stat().st_size:,} bytes)")
 
     _step("4/5 grade submitted/ with the hidden suite (python -m grader autograde submitted/)")
-    from grader.autograde import autograde
+    from grader.classroom.autograde import autograde
 
     reports = autograde(paths.SUBMITTED_DIR, paths.AUTOGRADED_DIR, jobs=2, force=True, progress=False,
                         include_examples=True)

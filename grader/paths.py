@@ -13,3 +13,7 @@ SUBMITTED_DIR = ROOT / "submitted"
 AUTOGRADED_DIR = ROOT / "autograded"
 FIGURES_DIR = AUTOGRADED_DIR / "figures"
 LIBRARY_MODULE = ROOT / "tinytorch" / "core" / "dataloader.py"
+SUITE_DIR = ROOT / "grading_suite"
+PUBLIC_SUITE_DIR = SUITE_DIR / "public"  # ships to students as their tests/
+HIDDEN_SUITE_DIR = SUITE_DIR / "hidden"  # never leaves the grader
+RULES_DIR = SUITE_DIR / "rules"

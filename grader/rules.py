@@ -16,14 +16,11 @@ rules`` prints the table with each test's points.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import paths
-
-RULES_DIR = paths.ROOT / "grading_suite" / "rules"
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,7 @@ class Rule:
     tests: tuple[str, ...]
 
 
-def load_rules(directory: Path = RULES_DIR) -> list[Rule]:
+def load_rules(directory: Path = paths.RULES_DIR) -> list[Rule]:
     """Every rule of every ``<cell>.toml`` in ``directory``, in file order.
 
     Raises:
@@ -50,18 +47,6 @@ def load_rules(directory: Path = RULES_DIR) -> list[Rule]:
             rules.append(Rule(str(entry["id"]), path.stem, " ".join(str(entry["rule"]).split()),
                               tuple(entry["told"]), tuple(entry["tests"])))
     return rules
-
-
-def normalised(text: str) -> str:
-    """``text`` with every run of whitespace as one space, for finding phrases across line breaks."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def release_text(notebook: Path = paths.RELEASE_NOTEBOOK) -> str:
-    """Everything a student reads in the release notebook (markdown and code), normalised."""
-    from grader.notebook import read_notebook
-
-    return normalised("\n".join(cell.source for cell in read_notebook(notebook).cells))
 
 
 def table(rules: list[Rule], points: dict[str, float]) -> str:

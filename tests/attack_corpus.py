@@ -121,7 +121,7 @@ for _module in list(_sys.modules.values()):
     Attack("writer_patched", "replace the child's frame writer to answer every request with a canned value",
            "stubs", "dataset", '''
 import sys as _sys, json as _json, os as _os, struct as _struct
-for _name in ("__main__", "grader.child"):
+for _name in ("__main__", "grader.grading.child"):
     _module = _sys.modules.get(_name)
     if _module is not None and hasattr(_module, "write_frame"):
         _original = _module.write_frame

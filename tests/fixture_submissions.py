@@ -52,7 +52,7 @@ import nbformat
 from grader import paths
 from grader.notebook import is_graded_test, is_solution, nbgrader_metadata, read_notebook
 from grader.parts import part_of_test_cell
-from grader.submission import fill_release, reference_solutions
+from grader.publish.fill import fill_release, reference_solutions
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures" / "submissions"
 

@@ -13,11 +13,11 @@ import zlib
 import nbformat
 import pytest
 
-from grader.channel import NOTEBOOK_SECONDS
-from grader.feedback import feedback_markdown
-from grader import suite
-from grader.grade import grade_notebook, secret_files
-from grader.submission import fill_release, reference_solutions
+from grader.grading import suite
+from grader.grading.feedback import feedback_markdown
+from grader.grading.grade import grade_notebook, secret_files
+from grader.limits import NOTEBOOK_SECONDS
+from grader.publish.fill import fill_release, reference_solutions
 from tests.attack_corpus import ATTACKS, Attack
 from tests.fixture_submissions import release_cells
 
@@ -124,7 +124,7 @@ def recorded_answers(key: bytes) -> dict[str, str]:
     ``key``, answered by the reference library in this process: the table a
     student could build for the inputs they know (here even the hidden ones)."""
     from grading_suite.public import observe
-    from grader.student_code import current
+    from grader.grading.student_code import current
 
     table: dict[str, str] = {}
 

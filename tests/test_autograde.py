@@ -11,8 +11,8 @@ import time
 import pytest
 
 from grader import paths
-from grader.autograde import autograde, merge, shard_of
-from grader.intake import students_in
+from grader.classroom.autograde import autograde, merge, shard_of
+from grader.classroom.student_folders import students_in
 from tests.test_intake import deep_tree, remove_deep_tree
 
 EXAMPLES = ["example_partial", "example_perfect", "example_untouched"]
@@ -109,7 +109,7 @@ def test_a_class_where_anything_can_be_in_a_folder_gets_one_row_each(tmp_path):
 
     import nbformat
 
-    from grader.submission import fill_release
+    from grader.publish.fill import fill_release
 
     submissions = tmp_path / "class"
     good = nbformat.writes(fill_release())
@@ -167,8 +167,8 @@ def test_a_class_where_anything_can_be_in_a_folder_gets_one_row_each(tmp_path):
 def test_a_grader_failure_is_a_zero_with_the_reason_never_reused(tmp_path, monkeypatch):
     """One submission on which the grader itself fails gets a row (0, reason),
     is graded again on the next run, and makes the command exit 1 naming it."""
-    from grader import autograde as bulk
-    from grader import grade
+    from grader.classroom import autograde as bulk
+    from grader.grading import grade
     from grader.cli import main
 
     submissions = tmp_path / "class"
@@ -194,7 +194,7 @@ def test_a_grader_failure_is_a_zero_with_the_reason_never_reused(tmp_path, monke
 
 
 def test_a_report_is_reused_only_for_the_same_notebook_and_grader():
-    from grader.autograde import grading_version, up_to_date
+    from grader.classroom.autograde import grading_version, up_to_date
 
     report = {"submission_sha256": "abc", "grading_version": grading_version()}
     assert up_to_date(report, "abc")

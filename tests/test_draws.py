@@ -1,7 +1,7 @@
 """The inputs judgements draw: fixed for a student's own run, keyed per
 submission in the grader, so a notebook cannot carry answers for them."""
 
-from grader import grade
+from grader.grading import grade
 from grading_suite.public import observe
 
 

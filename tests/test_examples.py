@@ -4,7 +4,7 @@ import pytest
 
 from grader import paths
 from grader.notebook import read_notebook
-from tests.make_examples import example_notebooks
+from grader.publish.examples import example_notebooks
 
 
 def _cells(notebook):
@@ -14,12 +14,12 @@ def _cells(notebook):
 def test_bundled_examples_match_the_release():
     for student, expected in example_notebooks().items():
         committed = read_notebook(paths.SUBMITTED_DIR / student / paths.ASSIGNMENT / paths.NOTEBOOK_NAME)
-        assert _cells(committed) == _cells(expected), f"{student} is stale: run `python -m tests.make_examples`"
+        assert _cells(committed) == _cells(expected), f"{student} is stale: run `python -m grader examples`"
 
 
 @pytest.fixture(scope="module")
 def hidden_grades():
-    from grader.grade import grade_notebook
+    from grader.grading.grade import grade_notebook
 
     return {student: grade_notebook(paths.SUBMITTED_DIR / student / paths.ASSIGNMENT / paths.NOTEBOOK_NAME)
             for student in example_notebooks()}
@@ -38,8 +38,8 @@ def nbgrader_course(tmp_path_factory):
     """A throw-away course: release generated, examples submitted and autograded by nbgrader."""
     import shutil
 
-    from grader.nbgrader_grading import autograde_all
-    from grader.release import generate_release_copy
+    from grader.nbgrader.commands import autograde_all
+    from grader.publish.release import generate_release_copy
 
     course = tmp_path_factory.mktemp("nbgrader-course")
     generate_release_copy(course)  # registers the assignment in this course's gradebook
@@ -51,7 +51,7 @@ def nbgrader_course(tmp_path_factory):
 
 @pytest.mark.slow
 def test_nbgrader_autograde_gives_the_same_totals(hidden_grades, nbgrader_course):
-    from grader.nbgrader_grading import part_scores
+    from grader.nbgrader.gradebook import part_scores
 
     nbgrader = part_scores(nbgrader_course)
     for student, report in hidden_grades.items():
@@ -62,7 +62,7 @@ def test_nbgrader_autograde_gives_the_same_totals(hidden_grades, nbgrader_course
 
 @pytest.mark.slow
 def test_grading_twice_gives_identical_scores(hidden_grades):
-    from grader.grade import grade_notebook
+    from grader.grading.grade import grade_notebook
 
     again = grade_notebook(paths.SUBMITTED_DIR / "example_partial" / paths.ASSIGNMENT / paths.NOTEBOOK_NAME)
     first = hidden_grades["example_partial"]
@@ -72,9 +72,9 @@ def test_grading_twice_gives_identical_scores(hidden_grades):
 
 @pytest.mark.slow
 def test_nbgrader_feedback_and_export_keep_working_without_leaking(nbgrader_course):
-    from grader.leaks import hidden_suite_files, secret_lines
-    from grader.nbgrader_grading import generate_feedback
-    from grader.release import run_nbgrader
+    from grader.publish.leaks import hidden_suite_files, secret_lines
+    from grader.nbgrader.commands import generate_feedback
+    from grader.nbgrader.commands import run_nbgrader
 
     ours = nbgrader_course / "autograded" / "feedback" / "example_partial" / paths.ASSIGNMENT / "feedback.md"
     ours.parent.mkdir(parents=True)

@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 from grader import paths
-from grader.export import export, library_source
 from grader.notebook import BEGIN_SOLUTION, END_SOLUTION
+from grader.publish.export import export, library_source
 
 ORIGIN = str(paths.SOURCE_NOTEBOOK.relative_to(paths.ROOT))
 

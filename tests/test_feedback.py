@@ -1,7 +1,7 @@
 """Feedback carries submission text only quoted, cut and escaped."""
 
-from grader.feedback import escape, feedback_markdown
-from grader.grade import QUOTED_PER_REPORT, _cap_quoted
+from grader.grading.feedback import escape, feedback_markdown
+from grader.grading.grade import QUOTED_PER_REPORT, _cap_quoted
 from grading_suite.public.observe import QUOTE_LIMIT, quote
 
 

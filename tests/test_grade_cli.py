@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from grader import paths
-from grader.grade import grade_notebook
-from grader.submission import fill_release, reference_solutions
+from grader.grading.grade import grade_notebook
+from grader.publish.fill import fill_release, reference_solutions
 
 PERFECT = paths.SUBMITTED_DIR / "example_perfect" / paths.ASSIGNMENT / paths.NOTEBOOK_NAME
 UNTOUCHED = paths.SUBMITTED_DIR / "example_untouched" / paths.ASSIGNMENT / paths.NOTEBOOK_NAME

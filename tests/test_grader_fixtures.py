@@ -16,10 +16,10 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from grader import paths
-from grader.grade import grade_notebook
+from grader.grading.grade import grade_notebook
 from grader.notebook import read_notebook
 from grader.parts import TEST_CELL_PARTS, part_of_test_cell
-from grader.submission import fill_release
+from grader.publish.fill import fill_release
 from tests.fixture_submissions import all_fixtures, visible_cell_failures
 from tests.test_attacks import leaked
 
@@ -219,7 +219,7 @@ def _without(report: dict, fields) -> dict:
 
 @pytest.mark.slow
 def test_grading_the_same_notebook_twice_gives_identical_reports(notebooks, graded, tmp_path):
-    from grader.autograde import autograde
+    from grader.classroom.autograde import autograde
 
     submissions = tmp_path / "submitted"
     for name in GRADED_AGAIN:

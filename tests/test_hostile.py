@@ -11,10 +11,10 @@ import nbformat
 import pytest
 
 from grader import paths
-from grader.autograde import autograde
-from grader.grade import grade_notebook
-from grader.leaks import hidden_suite_files
-from grader.submission import fill_release, reference_solutions
+from grader.classroom.autograde import autograde
+from grader.grading.grade import grade_notebook
+from grader.publish.fill import fill_release, reference_solutions
+from grader.publish.leaks import hidden_suite_files
 
 pytestmark = pytest.mark.slow
 FULL = {"dataset": 10, "tensordataset": 20, "dataloader": 45, "transforms": 25}
@@ -290,7 +290,7 @@ def test_hostile_neighbours_do_not_change_a_good_grade(tmp_path):
 
 
 def test_without_bubblewrap_grading_refuses_unless_asked(tmp_path, monkeypatch):
-    from grader import sandbox
+    from grader.grading import sandbox
 
     monkeypatch.setattr(sandbox, "bubblewrap_problem", lambda: "bubblewrap (bwrap) is not installed")
     path = tmp_path / "submission.ipynb"

@@ -5,7 +5,8 @@ import os
 from pathlib import Path
 
 from grader import paths
-from grader.intake import MAX_DEPTH, find_notebook, students_in
+from grader.classroom.student_folders import find_notebook, students_in
+from grader.limits import MAX_FOLDER_DEPTH as MAX_DEPTH
 
 NOTEBOOK = f"{paths.ASSIGNMENT}/{paths.NOTEBOOK_NAME}"
 

@@ -1,5 +1,5 @@
 """Attacks aimed at ``nbgrader autograde``: in this course it runs no notebook
-cell (grader/nbgrader_autograde.py), so kernel tricks, a replaced bridge, a
+cell (grader/nbgrader/autograde.py), so kernel tricks, a replaced bridge, a
 process that rewrites the gradebook or a printed hidden suite change nothing,
 and nbgrader's grade equals ``python -m grader grade``."""
 
@@ -11,8 +11,8 @@ import nbformat
 import pytest
 
 from grader import paths
-from grader.grade import grade_notebook
-from grader.submission import fill_release
+from grader.grading.grade import grade_notebook
+from grader.publish.fill import fill_release
 from tests.fixture_submissions import release_cells
 from tests.test_attacks import leaked
 
@@ -29,13 +29,13 @@ except NameError:
 ''',
     "bridge_replaced": '''
 try:
-    import grader.nbgrader_bridge as _bridge
+    import grader.nbgrader.bridge as _bridge
     _bridge.cell_score = lambda *args, **kwargs: 1000.0
     _bridge.hidden_score = lambda cell_id, namespace: __import__("sys").displayhook(1000.0)
 except ImportError:
     pass
 try:
-    import grader.grade as _grade
+    import grader.grading.grade as _grade
     _grade.grade_notebook = lambda *args, **kwargs: {"score": 100}
 except ImportError:
     pass
@@ -107,8 +107,9 @@ EDITED = {
 
 
 def test_nbgrader_autograde_runs_no_cell_and_agrees_with_the_grader(tmp_path):
-    from grader.nbgrader_grading import autograde_all, gradebook_path, part_scores
-    from grader.release import generate_release_copy
+    from grader.nbgrader.commands import autograde_all
+    from grader.nbgrader.gradebook import gradebook_path, part_scores
+    from grader.publish.release import generate_release_copy
 
     course = tmp_path / "course"
     generate_release_copy(course)

@@ -2,7 +2,7 @@
 
 import nbformat
 
-from grader.nbgrader_feedback import HideHiddenTests, split_hidden
+from grader.nbgrader.feedback import HideHiddenTests, split_hidden
 
 CELL = '''"""Checks things."""
 ### BEGIN HIDDEN TESTS

@@ -2,7 +2,8 @@
 
 import pytest
 
-from grader import paths, suite
+from grader import paths
+from grader.grading import suite
 from grader.notebook import is_graded_test, is_library, is_solution, nbgrader_metadata, read_notebook
 from grader.parts import TEST_CELL_PARTS
 
@@ -52,7 +53,7 @@ def test_library_cells_come_before_the_demos():
 
 @pytest.mark.slow
 def test_source_notebook_runs_top_to_bottom_without_error(tmp_path):
-    from grader.execute import execute_notebook
+    from grader.grading.execute import execute_notebook
 
     executed, seconds = execute_notebook(paths.SOURCE_NOTEBOOK, env={"TINYTORCH_FIGURES_DIR": str(tmp_path)})
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["batch_memory.png", "fast_path_throughput.png",

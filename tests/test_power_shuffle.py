@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.student_code import Submission, set_current
+from grader.grading.student_code import Submission, set_current
 from grading_suite.hidden import test_dataloader_shuffle as hidden
 from grading_suite.public import observe
 from tinytorch.core import dataloader as reference

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import tinytorch.core.dataloader as reference
-from grader.student_code import Submission, set_current
+from grader.grading.student_code import Submission, set_current
 from grading_suite.hidden import test_random_crop as crop_judgements
 from grading_suite.hidden import test_random_horizontal_flip as flip_judgements
 from grading_suite.public import observe as observe_module

@@ -34,7 +34,7 @@ def test_examples_depend_on_the_seed_alone_not_on_the_modules_loaded(tmp_path):
     (tmp_path / "lots_of_constants.py").write_text("A = 987654\nB = 'zq'\nC = 12345.5\nD = [424242, -77]\n")
     alone = _examples("")
     crowded = _examples(f"sys.path.insert(0, {str(tmp_path)!r}); import lots_of_constants; "
-                        "import grader.autograde, grader.cli, grader.collect, grader.report")
+                        "import grader.classroom.autograde, grader.cli, grader.classroom.collect, grader.grading.report")
     assert len(alone) == 40
     assert alone == crowded
 

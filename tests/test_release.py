@@ -7,10 +7,11 @@ import shutil
 import pytest
 
 from grader import paths
-from grader.execute import error_outputs, execute_notebook
-from grader.leaks import find_leaks, hidden_suite_files, secret_lines
+from grader.grading.execute import execute_notebook
 from grader.notebook import is_graded_test, is_solution, nbgrader_metadata, read_notebook
-from grader.release import generate_release_copy
+from grader.publish.leaks import find_leaks, hidden_suite_files, secret_lines
+from grader.publish.release import generate_release_copy
+from tests.helpers import error_outputs
 
 
 def _normalised(path):
@@ -48,7 +49,7 @@ def test_only_notebooks_are_copied_from_source(tmp_path):
     (source / "data").mkdir()
     (source / "data" / "answers.md").write_text("the answers\n")
     shutil.copy2(paths.ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    from grader.release import generate_release
+    from grader.publish.release import generate_release
 
     release = generate_release(course)
     names = {p.name for p in release.rglob("*") if p.is_file()}

@@ -4,9 +4,10 @@ enforces a rule the release tells."""
 
 import pytest
 
-from grader import suite
+from grader.grading import suite
 from grader.parts import TEST_CELL_PARTS
-from grader.rules import load_rules, normalised, release_text
+from grader.rules import load_rules
+from tests.helpers import normalised, release_text
 
 RULES = load_rules()
 TESTS = suite.collect()

@@ -1,13 +1,12 @@
 """Mutation testing of the reference solution with cosmic-ray, graded by the grader.
 
-    .venv/bin/python tools/mutants.py [--jobs N] [--only CELL|Class|Class.method ...]
-                                      [--line TEXT] [--equivalents FILE] [--json FILE] [--keep]
+    .venv/bin/python tools/mutants.py [--jobs N] [--only SPEC ...] [--line TEXT] [--json FILE] [--keep]
 
 Mutates only the code between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` of
 ``source/05_dataloader/dataloader.ipynb`` (never the provided code), with every
 argument-free cosmic-ray operator.  Each mutant is the reference with one
-mutation, built into a notebook as a submission (``grader.submission.fill_release``)
-and graded by ``grader.grade.grade_notebook`` with the whole suite (public +
+mutation, built into a notebook as a submission (``grader.publish.fill.fill_release``)
+and graded by ``grader.grading.grade.grade_notebook`` with the whole suite (public +
 hidden): the mutant is *killed* when the notebook scores below full marks.  A
 mutant that hangs is stopped by the grader's own limits (10 s per probe call,
 120 s per notebook), which also kills it; cosmic-ray's timeout is a backstop.
@@ -24,16 +23,6 @@ Exit status: 0 when the score is at least 95 % and every survivor is listed;
 1 when the score is lower or a survivor is not listed or a listed equivalent
 was killed (the review is wrong); 2 when the run itself failed (the reference
 does not score full marks, the grader broke, a selection matches nothing).
-
-Options:
-    --jobs N        grading processes (default 1; each is one cosmic-ray session
-                    with its own copy of the cells and its own grading server).
-    --only SPEC     restrict to a solution cell (``dataloader``), a class
-                    (``DataLoader``) or a method (``DataLoader.__iter__``);
-                    repeatable.
-    --line TEXT     restrict to mutants whose original line contains TEXT.
-    --json FILE     write every mutant with its outcome to FILE.
-    --keep          keep the temporary directory (its path is printed).
 """
 
 from __future__ import annotations
@@ -47,13 +36,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+TOOL_DIR = REPO / "tools" / "mutants"  # the grading server and client, and the review of survivors
+for folder in (REPO, TOOL_DIR):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 import cosmic_ray.plugins  # noqa: E402
 from cosmic_ray.config import load_config, serialize_config  # noqa: E402
@@ -61,50 +51,32 @@ from cosmic_ray.mutating import mutate_code  # noqa: E402
 from cosmic_ray.work_db import WorkDB, use_db  # noqa: E402
 from cosmic_ray.work_item import TestOutcome, WorkerOutcome, WorkResult  # noqa: E402
 
+from equivalents import EQUIVALENTS, TARGET, load_equivalents, verdict  # noqa: E402
 from grader import paths  # noqa: E402
-from grader.notebook import is_solution, nbgrader_metadata, read_notebook  # noqa: E402
-from tinytorch.export import SOLUTION_MARKER, strip_solution_markers  # noqa: E402
+from grader.notebook import grade_id, is_solution, read_notebook, solution_code  # noqa: E402
 
-TOOL_DIR = REPO / "tools" / "mutants"
 BASE_CONFIG = TOOL_DIR / "cosmic-ray.toml"
-EQUIVALENTS = REPO / "tools" / "mutants_equivalent.toml"
-TARGET = 0.95
 COSMIC_RAY = Path(sys.executable).parent / "cosmic-ray"
-EQUIVALENT_KEYS = ("where", "original", "mutated", "why")
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A solution cell: its code as graded (markers removed) and which lines
-    (1-based, in that code) are solution regions, with their line in the notebook cell."""
+    """A solution cell: its code as graded (markers removed), which lines (1-based,
+    in that code) are solution regions, and each code line's line in the notebook cell."""
 
     grade_id: str
     source: str
     solution_lines: frozenset[int]
-    cell_line: dict  # line in ``source`` -> line in the notebook cell (with markers)
+    cell_line: dict
 
 
 def solution_cells(source_notebook: Path = paths.SOURCE_NOTEBOOK) -> list[Cell]:
-    """The solution cells of the source notebook, in order."""
+    """The solution cells of the source notebook, in order (``grader.notebook.solution_code``)."""
     cells = []
     for cell in read_notebook(source_notebook).cells:
-        if not is_solution(cell):
-            continue
-        raw = cell.source.splitlines()
-        has_markers = any(SOLUTION_MARKER.match(line) for line in raw)
-        inside, kept, solution, cell_line = not has_markers, [], set(), {}
-        for number, line in enumerate(raw, start=1):
-            marker = SOLUTION_MARKER.match(line)
-            if marker:
-                inside = marker.group(1) == "BEGIN"
-                continue
-            kept.append(line)
-            cell_line[len(kept)] = number
-            if inside:
-                solution.add(len(kept))
-        source = "\n".join(kept)
-        assert source == strip_solution_markers(cell.source)
-        cells.append(Cell(nbgrader_metadata(cell)["grade_id"], source, frozenset(solution), cell_line))
+        if is_solution(cell):
+            code = solution_code(cell.source)
+            cells.append(Cell(grade_id(cell), code.text, code.solution_lines, code.cell_line))
     return cells
 
 
@@ -169,32 +141,6 @@ def selected(mutant: Mutant, only: list[str], line_text: str | None) -> bool:
     if not only:
         return True
     return any(spec in (mutant.cell, mutant.where, mutant.where.split(".")[0]) for spec in only)
-
-
-def load_equivalents(path: Path = EQUIVALENTS) -> list[dict]:
-    """The reviewed equivalent mutants: ``[[equivalent]]`` tables with where,
-    original, mutated (stripped lines, as printed by this tool) and why.
-
-    Raises:
-        ValueError: if the file is malformed or lists a mutant twice.
-    """
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    if set(data) - {"equivalent"}:
-        raise ValueError(f"{path}: unknown top-level keys {sorted(set(data) - {'equivalent'})}")
-    entries = data.get("equivalent", [])
-    seen = set()
-    for number, entry in enumerate(entries, start=1):
-        if set(entry) != set(EQUIVALENT_KEYS):
-            raise ValueError(f"{path}: entry {number} needs exactly the keys {EQUIVALENT_KEYS}, got {sorted(entry)}")
-        if not all(isinstance(entry[k], str) and entry[k].strip() for k in EQUIVALENT_KEYS):
-            raise ValueError(f"{path}: entry {number} has an empty or non-string value")
-        if len(entry["why"].split()) < 5:
-            raise ValueError(f"{path}: entry {number} ({entry['where']}) needs a real reason in 'why'")
-        key = (entry["where"], entry["original"], entry["mutated"])
-        if key in seen:
-            raise ValueError(f"{path}: entry {number} lists {key} twice")
-        seen.add(key)
-    return entries
 
 
 def _write_config(directory: Path, module_paths: list[Path], socket_path: Path, cells_dir: Path) -> Path:
@@ -314,7 +260,7 @@ def run(jobs: int = 1, only: list[str] = (), line_text: str | None = None, keep:
             time.sleep(1)
             if time.monotonic() - last >= 60:
                 last = time.monotonic()
-                done = sum(_completed(session) for _, session in sessions) - _skipped(sessions)
+                done = sum(_graded(session) for _, session in sessions)
                 print(f"  {done} / {len(mutants)} graded after {last - started:.0f} s", file=out, flush=True)
         if any(e.returncode for e in execs):
             return mutants, {"error": f"cosmic-ray exec failed: see {work}/job*/exec.log"}
@@ -352,39 +298,13 @@ def run(jobs: int = 1, only: list[str] = (), line_text: str | None = None, keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _completed(session: Path) -> int:
+def _graded(session: Path) -> int:
+    """Mutants of this session graded so far (the skipped ones left out)."""
     try:
         with use_db(str(session), WorkDB.Mode.open) as db:
-            return db.num_results
+            return sum(1 for _, r in db.results if r.worker_outcome != WorkerOutcome.SKIPPED)
     except Exception:  # the session is being written: report next time
         return 0
-
-
-def _skipped(sessions) -> int:
-    if not hasattr(_skipped, "count"):
-        count = 0
-        for _, session in sessions:
-            with use_db(str(session), WorkDB.Mode.open) as db:
-                count += sum(1 for _, r in db.results if r.worker_outcome == WorkerOutcome.SKIPPED)
-        _skipped.count = count
-    return _skipped.count
-
-
-def verdict(mutants: list[Mutant], equivalents: list[dict]) -> dict:
-    """Classify the graded mutants against the reviewed equivalents."""
-    listed = {(e["where"], e["original"], e["mutated"]) for e in equivalents}
-    killed = [m for m in mutants if m.outcome == "killed"]
-    survived = [m for m in mutants if m.outcome == "survived"]
-    equivalent = [m for m in survived if m.key in listed]
-    unlisted = [m for m in survived if m.key not in listed]
-    wrongly_listed = [m for m in killed if m.key in listed]
-    errors = [m for m in mutants if m.outcome not in ("killed", "survived")]
-    non_equivalent = len(killed) + len(unlisted)
-    score = len(killed) / non_equivalent if non_equivalent else 1.0
-    return {"killed": killed, "equivalent": equivalent, "unlisted": unlisted,
-            "wrongly_listed": wrongly_listed, "errors": errors, "score": score,
-            "non_equivalent": non_equivalent,
-            "ok": score >= TARGET and not unlisted and not wrongly_listed and not errors}
 
 
 def _show(mutant: Mutant) -> str:
@@ -395,12 +315,15 @@ def _show(mutant: Mutant) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--only", action="append", default=[], metavar="SPEC")
-    parser.add_argument("--line", dest="line_text", metavar="TEXT")
-    parser.add_argument("--equivalents", type=Path, default=EQUIVALENTS)
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="grading processes, each a cosmic-ray session with its own grading server (default 1)")
+    parser.add_argument("--only", action="append", default=[], metavar="SPEC",
+                        help="only a solution cell (dataloader), a class (DataLoader) or a method "
+                             "(DataLoader.__iter__); repeatable")
+    parser.add_argument("--line", dest="line_text", metavar="TEXT", help="only mutants whose original line holds TEXT")
+    parser.add_argument("--equivalents", type=Path, default=EQUIVALENTS, help="the reviewed equivalent mutants")
+    parser.add_argument("--json", type=Path, help="write every mutant with its outcome to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (its path is printed)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")

@@ -8,8 +8,8 @@ regenerating ``release/`` during a run cannot disturb it.)
 Collects the grading suite once, prints ``ready``, then answers requests on the
 Unix socket ``SOCKET``: each request names a directory of solution cells
 (``<grade_id>.py``, the reference with at most one cosmic-ray mutation), which
-is built into a notebook exactly as a submission (``grader.submission.fill_release``)
-and graded through the grader's own path (``grader.grade.grade_notebook``:
+is built into a notebook exactly as a submission (``grader.publish.fill.fill_release``)
+and graded through the grader's own path (``grader.grading.grade.grade_notebook``:
 sandboxed child, the grader's time limits, public + hidden judgements, the draw
 key of the graded code).  The answer is one JSON line: score, max_score, the
 failing tests and the grading's wall time; or ``error`` if grading itself broke.
@@ -34,16 +34,16 @@ sys.path.insert(0, str(REPO))
 
 import nbformat  # noqa: E402
 
-from grader import grade  # noqa: E402
-from grader.grade import grade_notebook, hidden_tests  # noqa: E402
-from grader.suite import SUITE_ROOT  # noqa: E402
-from grader.submission import fill_release  # noqa: E402
+from grader import paths  # noqa: E402
+from grader.grading import grade  # noqa: E402
+from grader.grading.grade import grade_notebook, hidden_tests  # noqa: E402
+from grader.publish.fill import fill_release  # noqa: E402
 
 
 def suite_fingerprint() -> tuple:
     """Names, sizes and modification times of the grading suite's files."""
     return tuple(sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                        for p in SUITE_ROOT.rglob("*") if p.is_file() and "__pycache__" not in p.parts))
+                        for p in paths.SUITE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts))
 
 
 def reload_suite() -> None:

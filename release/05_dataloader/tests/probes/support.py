@@ -25,8 +25,8 @@ from tinytorch.core.tensor import Tensor
 from .codec import DTYPES
 
 try:  # the instructor repository and the grader's sandbox
-    from grader.student_code import MissingName, current, student_location
-except ImportError:  # the student template ships grader/student_code.py as tests/notebook_code.py
+    from grader.grading.student_code import MissingName, current, student_location
+except ImportError:  # the student template ships grader/grading/student_code.py as tests/notebook_code.py
     from ..notebook_code import MissingName, current, student_location  # type: ignore[no-redef]
 
 MAX_ITEMS = 4096  # items of a list or tuple described

@@ -2,7 +2,7 @@
 
 Nothing here follows a symbolic link or reads a file: a link (to a folder,
 to the instructor's source notebook, to ``/dev/zero``) is found and named, and
-the grader reads only regular files (``notebook_checks.read_regular_file``).
+the grader reads only regular files (``grader.grading.intake.read_regular_file``).
 Every folder is a student, whatever its name (``bob smith``, ``josé``,
 ``_under``); only hidden names (starting with ``.``, like ``.git``) are not,
 and the bundled examples (``example_*``) only when asked for.
@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from grader import paths
+from grader.limits import MAX_FOLDER_DEPTH, MAX_FOLDER_ENTRIES, MAX_RECORD_BYTES, NOTICE_LIMIT
 
 COLLECT_RECORD = ".submission.json"  # written by ``grader collect`` in each student's folder
 EXAMPLE_PREFIX = "example_"  # the bundled example submissions in submitted/
-MAX_DEPTH = 6  # folders below a student's folder searched for a notebook
-MAX_ENTRIES = 5000  # entries looked at in one student's folder at most
 EXPECTED = (f"expected {paths.ASSIGNMENT}/{paths.NOTEBOOK_NAME} or {paths.NOTEBOOK_NAME} "
             "in the submission (or exactly one .ipynb file)")
 
@@ -66,7 +65,7 @@ def _first_link(folder: Path, relative: str) -> str | None:
 def find_notebook(student_dir: Path) -> Found:
     """The notebook of one student folder: ``05_dataloader/dataloader.ipynb``
     (nbgrader's layout), else ``dataloader.ipynb`` (a Classroom repository),
-    else the only ``.ipynb`` file within MAX_DEPTH folders (checkpoints and
+    else the only ``.ipynb`` file within MAX_FOLDER_DEPTH folders (checkpoints and
     hidden folders left out).  A path through a link is refused, not followed;
     what the path names (a FIFO, a device, a huge file) is the grader's to check."""
     student_dir = Path(student_dir)
@@ -84,7 +83,7 @@ def find_notebook(student_dir: Path) -> Found:
     if len(notebooks) == 1:
         return Found(notebooks[0])
     if not complete:
-        return Found(None, f"no notebook found in the first {MAX_ENTRIES} files of the submission ({EXPECTED})")
+        return Found(None, f"no notebook found in the first {MAX_FOLDER_ENTRIES} files of the submission ({EXPECTED})")
     if notebooks:
         names = ", ".join(str(p.relative_to(student_dir)) for p in notebooks[:5])
         return Found(None, f"{len(notebooks)} notebooks found ({names}{', ...' if len(notebooks) > 5 else ''}); "
@@ -94,9 +93,9 @@ def find_notebook(student_dir: Path) -> Found:
 
 def _notebooks_below(folder: Path) -> tuple[list[Path], bool]:
     """(the .ipynb entries below ``folder``, whether every entry was looked at).
-    Breadth first, never into a link, at most MAX_DEPTH deep and MAX_ENTRIES entries."""
+    Breadth first, never into a link, at most MAX_FOLDER_DEPTH deep and MAX_FOLDER_ENTRIES entries."""
     found, seen, level = [], 0, [folder]
-    for _depth in range(MAX_DEPTH + 1):
+    for _depth in range(MAX_FOLDER_DEPTH + 1):
         below = []
         for directory in level:
             try:
@@ -105,7 +104,7 @@ def _notebooks_below(folder: Path) -> tuple[list[Path], bool]:
                 continue
             for entry in entries:
                 seen += 1
-                if seen > MAX_ENTRIES:
+                if seen > MAX_FOLDER_ENTRIES:
                     return sorted(found), False
                 if entry.name.startswith("."):
                     continue
@@ -119,11 +118,11 @@ def _notebooks_below(folder: Path) -> tuple[list[Path], bool]:
 
 def not_collected(student_dir: Path) -> str | None:
     """Why ``grader collect`` could not collect this student (from its record), or None."""
-    from grader.notebook_checks import read_regular_file
+    from grader.grading.intake import read_regular_file
 
     try:
-        record = json.loads(read_regular_file(Path(student_dir) / COLLECT_RECORD, limit=1 << 16))
+        record = json.loads(read_regular_file(Path(student_dir) / COLLECT_RECORD, limit=MAX_RECORD_BYTES))
     except (OSError, ValueError):
         return None
     reason = record.get("not_collected") if isinstance(record, dict) else None
-    return " ".join(reason.split())[:300] if isinstance(reason, str) and reason.strip() else None
+    return " ".join(reason.split())[:NOTICE_LIMIT] if isinstance(reason, str) and reason.strip() else None

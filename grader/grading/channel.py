@@ -1,7 +1,7 @@
 """The grader's side of the probe channel: one sandboxed child per
 submission, asked one question at a time, judged by nothing it says.
 
-``ProbeSession(cells, isolation)`` starts ``python -m grader.child`` in the
+``ProbeSession(cells, isolation)`` starts ``python -m grader.grading.child`` in the
 sandbox, loads the notebook's library cells into it one at a time, and then
 answers ``call(name, arguments, seed, part)`` for the judgements (it is the
 ``BACKEND`` of ``grading_suite.public.observe``).  It enforces:
@@ -27,19 +27,12 @@ import selectors
 import sys
 import time
 
-from grader import sandbox
-from grader.child import HEADER  # the frame format, defined once for both ends
+from grader.grading import sandbox
+from grader.grading.child import HEADER  # the frame format, defined once for both ends
+from grader.limits import (AFTER_TIMEOUT_SECONDS, CELL_SECONDS, MAX_ANSWER_BYTES, MAX_STARTS, NOTEBOOK_SECONDS,
+                           PROBE_SECONDS, START_SECONDS, TIMEOUTS_PER_PART)
 from grading_suite.public.observe import ProbeNotRun, decode_answer
 from grading_suite.public.probes.codec import WireError
-
-CELL_SECONDS = 10
-PROBE_SECONDS = 10
-AFTER_TIMEOUT_SECONDS = 3
-TIMEOUTS_PER_PART = 3
-NOTEBOOK_SECONDS = 120
-START_SECONDS = 30
-MAX_ANSWER_BYTES = 16 << 20
-MAX_STARTS = 12
 
 
 class _ChildGone(Exception):
@@ -57,7 +50,7 @@ class _Child:
         import json
 
         self._json = json
-        self.sandboxed = sandbox.SandboxedChild([sys.executable, "-m", "grader.child"], isolation)
+        self.sandboxed = sandbox.SandboxedChild([sys.executable, "-m", "grader.grading.child"], isolation)
         self.sandboxed.__enter__()
         self.process = self.sandboxed.process
         self.input = self.process.stdin.fileno()
@@ -189,7 +182,7 @@ class ProbeSession:
                                       "timeout") from None
                 if current is None:  # no submission code has run yet: the grader itself is broken
                     self.broken = (f"the grading child could not start ({gone}); check that "
-                                   "`python -m grader.child` imports in the sandbox")
+                                   "`python -m grader.grading.child` imports in the sandbox")
                     raise ProbeNotRun(self.broken) from None
                 self.dropped[current] = (f"a timeout: its top-level code did not finish within {CELL_SECONDS} s"
                                          if gone.status == "timeout" else

@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from grader.limits import NOTEBOOK_RUN_CELL_SECONDS
+
 
 @contextmanager
 def _environment(extra: dict[str, str]):
@@ -25,7 +27,7 @@ def _environment(extra: dict[str, str]):
                 os.environ[key] = value
 
 
-def execute_notebook(path: Path, *, allow_errors: bool = False, timeout: int = 300,
+def execute_notebook(path: Path, *, allow_errors: bool = False, timeout: int = NOTEBOOK_RUN_CELL_SECONDS,
                      env: dict[str, str] | None = None) -> tuple[nbformat.NotebookNode, float]:
     """Execute the notebook at ``path`` in a new kernel whose working directory
     is the notebook's folder; return (executed notebook, seconds taken).
@@ -49,13 +51,3 @@ def execute_notebook(path: Path, *, allow_errors: bool = False, timeout: int = 3
         client.execute()
         elapsed = time.perf_counter() - start
     return notebook, elapsed
-
-
-def error_outputs(notebook) -> list[tuple[str, str, str]]:
-    """Return (cell id, exception name, message) for every error output."""
-    errors = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                errors.append((cell.get("id", "?"), output["ename"], output["evalue"]))
-    return errors

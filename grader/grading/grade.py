@@ -1,8 +1,8 @@
 """Grade one notebook with the grading suite: ``python -m grader grade NOTEBOOK``.
 
 The notebook's library cells (solution cells and cells tagged ``export``) are
-loaded into a sandboxed child process (``grader.channel``, ``grader.sandbox``,
-``grader.child``), which answers the probes of the judgements.  The
+loaded into a sandboxed child process (``grader.grading.channel``, ``grader.grading.sandbox``,
+``grader.grading.child``), which answers the probes of the judgements.  The
 judgements, their expected values, points and messages run here, in a process
 that never runs submission code:
 
@@ -23,15 +23,15 @@ import os
 import re
 from pathlib import Path
 
-from grader import paths, sandbox, suite
-from grader.channel import NOTEBOOK_SECONDS, ProbeSession
-from grader.notebook_checks import notebook_cells_and_notices
+from grader import paths
+from grader.grading import sandbox, suite
+from grader.grading.channel import ProbeSession
+from grader.grading.intake import notebook_cells_and_notices
+from grader.limits import MAX_NOTICES, NOTEBOOK_SECONDS, NOTICE_LIMIT, QUOTED_PER_REPORT, SECRET_LINE_LENGTH
 from grader.parts import PARTS
 
 STATUSES = ("passed", "failed", "error", "timeout")
 QUOTED = re.compile(r"«[^«»]*»")
-QUOTED_PER_REPORT = 2048  # characters of submission text (quoted) in one report
-SECRET_LINE_LENGTH = 40  # lines at least this long of the secret files never appear in a message
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,7 +74,7 @@ def _grading_secret() -> bytes:
     """What students never see: ``TINYTORCH_GRADING_SECRET`` when set, and the
     hidden judgements (never mounted in the sandbox)."""
     digest = hashlib.sha256(os.environ.get("TINYTORCH_GRADING_SECRET", "").encode())
-    for path in sorted(suite.JUDGEMENT_DIRS[-1].glob("*.py")):
+    for path in sorted(paths.HIDDEN_SUITE_DIR.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.digest()
 
@@ -87,12 +87,9 @@ def draw_key(cells: list[tuple[str, str]]) -> bytes:
     return hmac.new(_grading_secret(), code, hashlib.sha256).digest()
 
 
-MAX_NOTICES = 12
-
-
 def _clean_notices(notices: list[str]) -> list[str]:
     """Notices name cells the notebook's metadata names: scrub and cut them, and keep a few."""
-    kept = [scrub(notice)[:300] for notice in notices[:MAX_NOTICES]]
+    kept = [scrub(notice)[:NOTICE_LIMIT] for notice in notices[:MAX_NOTICES]]
     if len(notices) > MAX_NOTICES:
         kept.append(f"... and {len(notices) - MAX_NOTICES} more notices")
     return kept

@@ -35,11 +35,10 @@ import sys
 from pathlib import Path
 
 from grader import paths
-from grader.autograde import STUDENT_ID
-from grader.collect import Repo, check_name, read_repos
-from grader.intake import is_example
-
-GH_TIMEOUT_SECONDS = 120
+from grader.classroom.autograde import STUDENT_ID
+from grader.classroom.collect import Repo, check_name, read_repos
+from grader.classroom.student_folders import is_example
+from grader.limits import GH_TIMEOUT_SECONDS
 
 
 def issue_title(report: dict) -> str:
@@ -121,23 +120,3 @@ def post_feedback(output: Path, org: str | None = None, prefix: str | None = Non
                   f"{' '.join(result.stderr.split())}", file=sys.stderr)
             failed.append(student)
     return failed
-
-
-def run(arguments) -> int:
-    """The ``post-feedback`` command: 0 if every issue was opened (or printed), else 1."""
-    failed = post_feedback(Path(arguments.output), arguments.org, arguments.prefix, arguments.repos,
-                           arguments.dry_run, arguments.include_examples)
-    return 1 if failed else 0
-
-
-def add_parser(commands) -> None:
-    """Register ``post-feedback`` on the CLI's sub-command parsers."""
-    parser = commands.add_parser("post-feedback", help="open a feedback issue in each student repository")
-    parser.add_argument("--output", default=str(paths.AUTOGRADED_DIR),
-                        help="autograde output with reports/ and feedback/ (default autograded/)")
-    parser.add_argument("--org", help="GitHub organization of the student repositories")
-    parser.add_argument("--prefix", help="assignment prefix: repositories are PREFIX-USERNAME")
-    parser.add_argument("--repos", metavar="FILE", help="file of owner/name or name, one a line (as for collect)")
-    parser.add_argument("--dry-run", action="store_true", help="print the gh commands instead of running them")
-    parser.add_argument("--include-examples", action="store_true", help="also post the bundled example_* reports")
-    parser.set_defaults(run=run)

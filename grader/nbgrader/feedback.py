@@ -5,7 +5,8 @@ with, hidden-test blocks included (nbgrader issues #917 and #1363).
 ``HideHiddenTests`` runs first in ``GenerateFeedback.preprocessors`` (see
 nbgrader_config.py): it removes every ``### BEGIN HIDDEN TESTS`` ...
 ``### END HIDDEN TESTS`` region from the cells, and every traceback line that
-quotes a line of such a region.
+quotes a line of such a region.  A cell whose regions are malformed (only a
+student's edit can make one) is shown as a one-line note instead of its source.
 """
 
 from __future__ import annotations
@@ -15,28 +16,22 @@ import re
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-BEGIN = "### BEGIN HIDDEN TESTS"
-END = "### END HIDDEN TESTS"
+from grader.notebook import BEGIN_HIDDEN, cell_lines
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+MALFORMED = "# (this cell's hidden-test markers are malformed: its source is not shown)"
 
 
 def split_hidden(source: str) -> tuple[str, list[str]]:
     """Return (source without hidden regions, the stripped lines that were
-    hidden, markers included)."""
-    kept, hidden, inside = [], [], False
-    for line in source.splitlines():
-        marker = line.strip()
-        if marker == BEGIN:
-            inside = True
-            hidden.append(marker)
-        elif marker == END:
-            inside = False
-            hidden.append(marker)
-        elif inside:
-            if marker:
-                hidden.append(marker)
-        else:
-            kept.append(line)
+    hidden, markers included).
+
+    Raises:
+        ValueError: if the cell's regions are malformed (``grader.notebook.cell_lines``).
+    """
+    lines = cell_lines(source)
+    kept = [line.text for line in lines if line.region != "hidden"]
+    hidden = [line.text.strip() for line in lines if line.region == "hidden" and line.text.strip()]
     return "\n".join(kept), hidden
 
 
@@ -57,9 +52,13 @@ class HideHiddenTests(Preprocessor):
     enabled = Bool(True)  # nbconvert preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
-        if BEGIN not in cell.get("source", ""):
+        if BEGIN_HIDDEN not in cell.get("source", ""):
             return cell, resources
-        cell.source, hidden = split_hidden(cell.source)
+        try:
+            cell.source, hidden = split_hidden(cell.source)
+        except ValueError:  # a student's cell can hold anything: show none of it
+            hidden = [line.strip() for line in cell.source.splitlines() if line.strip()]
+            cell.source = MALFORMED
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output["traceback"] = scrub_traceback(output.get("traceback", []), hidden)

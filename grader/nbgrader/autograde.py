@@ -14,7 +14,7 @@ The points of a test cell are those of the tests whose file is named after it
 (``grading_suite/*/test_<grade_id>.py``); the cell's output also lists what
 failed, with the same messages as the grader's report.  Test cells the student
 deleted are put back (the grader does not need them either), and provided
-cells are graded as the release has them (``grader.notebook_checks``), so both
+cells are graded as the release has them (``grader.grading.intake``), so both
 give the same grade whatever the student did to cells outside the solutions.
 """
 
@@ -28,9 +28,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from grader import paths
+from grader.notebook import grade_id, is_graded_test
 
 AUTOGRADE_PREPROCESSORS = [
-    "grader.nbgrader_autograde.GradeInSandbox",
+    "grader.nbgrader.autograde.GradeInSandbox",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -54,19 +55,14 @@ def cell_points(report: dict) -> dict[str, tuple[float, list[str]]]:
     return cells
 
 
-def _is_graded_test_cell(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
 def _restore_deleted_test_cells(nb) -> None:
     """Append the release's graded test cells that the student deleted, so
     nbgrader records their points as the grader does (deleting a test cell
     does not change the grade)."""
-    present = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in nb.cells}
+    present = {grade_id(cell) for cell in nb.cells}
     release = nbformat.read(paths.RELEASE_NOTEBOOK, as_version=4)
     for cell in release.cells:
-        if _is_graded_test_cell(cell) and cell.metadata.nbgrader.get("grade_id") not in present:
+        if is_graded_test(cell) and grade_id(cell) not in present:
             nb.cells.append(cell)
 
 
@@ -76,7 +72,7 @@ class GradeInSandbox(NbGraderPreprocessor):
     unsandboxed = Bool(False, help="grade without bubblewrap where it cannot run (trusted code only)").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from grader.grade import grade_notebook
+        from grader.grading.grade import grade_notebook
 
         with tempfile.TemporaryDirectory(prefix="tinytorch-nbgrader-") as folder:
             path = Path(folder) / paths.NOTEBOOK_NAME
@@ -86,10 +82,9 @@ class GradeInSandbox(NbGraderPreprocessor):
         notices = [f"note: {notice}" for notice in report.get("notices", [])]
         _restore_deleted_test_cells(nb)
         for cell in nb.cells:
-            if not _is_graded_test_cell(cell):
+            if not is_graded_test(cell):
                 continue
-            grade_id = cell.metadata.nbgrader.get("grade_id", "")
-            earned, lost = points.get(grade_id, (0.0, ["- no graded test belongs to this cell"]))
+            earned, lost = points.get(grade_id(cell) or "", (0.0, ["- no graded test belongs to this cell"]))
             text = "\n".join([f"graded in the sandbox: {earned:g} points", *notices, *lost]) + "\n"
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text),
                             nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(earned))},

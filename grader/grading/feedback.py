@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from grader.limits import FEEDBACK_LIMIT
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-FEEDBACK_LIMIT = 60_000  # characters: a GitHub issue or comment body holds 65,536
 
 
 def escape(text: str) -> str:

@@ -1,6 +1,6 @@
 """Grade a folder of submissions: ``python -m grader autograde DIR --jobs N``.
 
-DIR holds one folder per student, whatever its name (``grader.intake``:
+DIR holds one folder per student, whatever its name (``grader.classroom.student_folders``:
 where the notebook is found, why there may be none; the bundled
 ``example_*`` folders only with ``--include-examples``).  Every student gets
 exactly one report: a grade, or 0 with the reason.
@@ -32,13 +32,13 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from grader import paths
-from grader.export import write_atomically
-from grader.intake import find_notebook, is_example, not_collected, students_in
-from grader.notebook_checks import read_regular_file
+from grader.classroom.student_folders import find_notebook, is_example, not_collected, students_in
+from grader.grading.intake import read_regular_file
+from grader.limits import NOTED_STUDENTS, NOTICE_LIMIT, POOL_RETRIES, SUMMARY_LIMIT
 from grader.parts import PARTS
+from tinytorch.export import write_atomically
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # names that are also GitHub repository suffixes
-RETRIES = 2  # fresh worker pools after one dies, before its students get an error row
 
 
 def shard_of(students: list[str], shard: str | None) -> list[str]:
@@ -71,7 +71,7 @@ def grading_version() -> str:
     """SHA-256 of everything that decides a grade: the grading suite, the
     grader, the provided library and the release notebook.  A report made
     under another version is graded again."""
-    files = [*sorted((paths.ROOT / "grading_suite").rglob("*.py")), *sorted((paths.ROOT / "grader").rglob("*.py")),
+    files = [*sorted(paths.SUITE_DIR.rglob("*.py")), *sorted((paths.ROOT / "grader").rglob("*.py")),
              *sorted((paths.ROOT / "tinytorch").rglob("*.py")), paths.RELEASE_NOTEBOOK]
     total = hashlib.sha256()
     for path in files:
@@ -93,25 +93,25 @@ def load_report(path: Path) -> dict | None:
 
 def zero_report(problem: str) -> dict:
     """A report of 0 points whose only notice is ``problem``."""
-    from grader.grade import _report, hidden_tests
+    from grader.grading.grade import _report, hidden_tests
 
     return _report(paths.NOTEBOOK_NAME, hidden_tests(), {}, problem, [problem])
 
 
 def grader_error_report(error: BaseException | str) -> dict:
     """0 points because the grader failed (not the submission): never reused, a rerun grades again."""
-    from grader.grade import scrub
+    from grader.grading.grade import scrub
 
     what = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
-    report = zero_report(f"the grader failed on this submission ({scrub(what)[:300]}); "
+    report = zero_report(f"the grader failed on this submission ({scrub(what)[:NOTICE_LIMIT]}); "
                          "the instructor will grade it again")
-    report["grader_error"] = scrub(what)[:300]
+    report["grader_error"] = scrub(what)[:NOTICE_LIMIT]
     return report
 
 
 def save_report(output: Path, student: str, report: dict) -> None:
     """Write the student's feedback, then the report (last: it marks the student done)."""
-    from grader.feedback import feedback_markdown
+    from grader.grading.feedback import feedback_markdown
 
     write_atomically(Path(output) / "feedback" / student / paths.ASSIGNMENT / "feedback.md",
                      feedback_markdown(report, student, paths.ASSIGNMENT))
@@ -133,8 +133,8 @@ def grade_student(submissions: Path, output: Path, student: str, force: bool,
     Raises:
         sandbox.SandboxUnavailable: bubblewrap cannot run (nothing can be graded).
     """
-    from grader.grade import grade_notebook
-    from grader.sandbox import SandboxUnavailable
+    from grader.grading.grade import grade_notebook
+    from grader.grading.sandbox import SandboxUnavailable
 
     folder = Path(submissions) / student
     found = find_notebook(folder)
@@ -174,7 +174,7 @@ def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int 
     Each of ``jobs`` worker processes grades one submission at a time (the
     judgements run in the worker, the submission in its sandboxed child).  A
     worker that dies is replaced; its students are graded again, and after
-    RETRIES fresh pools get a grader-error row.  Reports that failed because
+    POOL_RETRIES fresh pools get a grader-error row.  Reports that failed because
     of the grader say so (``grader_error``) and are graded again on a rerun.
 
     ``counts``, when given, receives ``graded`` (now) and ``reused`` (reports
@@ -185,8 +185,8 @@ def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int 
             cannot run and ``unsandboxed`` is False.
         ValueError: a name in ``students`` is not a student of ``submissions``.
     """
-    from grader import sandbox
-    from grader.grade import hidden_tests
+    from grader.grading import sandbox
+    from grader.grading.grade import hidden_tests
 
     sandbox.isolation(unsandboxed)  # fail closed before any work
     hidden_tests()  # a broken suite fails here, once
@@ -203,7 +203,7 @@ def autograde(submissions: Path, output: Path = paths.AUTOGRADED_DIR, jobs: int 
     counts.update(graded=0, reused=0)
     bar = _progress_bar(len(chosen), progress)
     pending = list(chosen)
-    for _attempt in range(RETRIES + 1):
+    for _attempt in range(POOL_RETRIES + 1):
         pending = _grade_in_pool(submissions, output, pending, force, unsandboxed, jobs, reports, bar, counts)
         if not pending:
             break
@@ -266,15 +266,11 @@ def grades_csv(reports: dict[str, dict]) -> str:
     return buffer.getvalue()
 
 
-SUMMARY_LIMIT = 512 * 1024  # characters of summary.md (GitHub's step summary takes 1 MiB)
-NOTED_STUDENTS = 200  # students listed with their notes at most
-
-
 def summary_markdown(reports: dict[str, dict]) -> str:
     """Class summary: count, mean per part, score distribution, grader
     failures, notices (escaped: names and notices come from submissions),
     at most SUMMARY_LIMIT characters."""
-    from grader.feedback import escape
+    from grader.grading.feedback import escape
 
     lines = [f"# {paths.ASSIGNMENT}: class summary", "", f"Submissions graded: {len(reports)}", ""]
     if not reports:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tinytorch.export import module_source, read_notebook_json, write_atomically
 
-__all__ = ["export", "library_source", "write_atomically"]
+__all__ = ["export", "library_source"]
 
 
 def library_source(notebook_path: Path, origin: str | None = None) -> str:

@@ -8,13 +8,13 @@ from pathlib import Path
 import nbformat
 
 from grader import paths
-from grader.notebook import is_solution, read_notebook, strip_solution_markers
+from grader.notebook import grade_id, is_solution, read_notebook, strip_solution_markers
 
 
 def reference_solutions(source_notebook: Path = paths.SOURCE_NOTEBOOK) -> dict[str, str]:
     """Map each solution cell's grade_id to its reference code, markers removed."""
     notebook = read_notebook(source_notebook)
-    return {cell.metadata["nbgrader"]["grade_id"]: strip_solution_markers(cell.source)
+    return {grade_id(cell): strip_solution_markers(cell.source)
             for cell in notebook.cells if is_solution(cell)}
 
 
@@ -35,15 +35,15 @@ def fill_release(replacements: dict[str, str] | None = None, *, reference: bool 
     replacements = dict(replacements or {})
     solutions = reference_solutions(source_notebook) if reference else {}
     notebook = read_notebook(release_notebook)
-    unknown = set(replacements) - {c.metadata["nbgrader"]["grade_id"] for c in notebook.cells if is_solution(c)}
+    unknown = set(replacements) - {grade_id(c) for c in notebook.cells if is_solution(c)}
     if unknown:
         raise KeyError(f"no solution cell with grade_id {sorted(unknown)}")
     for cell in notebook.cells:
         if not is_solution(cell):
             continue
-        grade_id = cell.metadata["nbgrader"]["grade_id"]
-        if grade_id in replacements:
-            cell.source = replacements[grade_id]
-        elif grade_id in solutions:
-            cell.source = solutions[grade_id]
+        name = grade_id(cell)
+        if name in replacements:
+            cell.source = replacements[name]
+        elif name in solutions:
+            cell.source = solutions[name]
     return notebook

@@ -25,14 +25,13 @@ from typing import Callable
 import pytest
 
 from grader import paths
+from grader.limits import MESSAGE_LIMIT
 from grader.parts import PARTS
 
-SUITE_ROOT = paths.ROOT / "grading_suite"
-JUDGEMENT_DIRS = (SUITE_ROOT / "public", SUITE_ROOT / "hidden")
-MESSAGE_LIMIT = 600
+JUDGEMENT_DIRS = (paths.PUBLIC_SUITE_DIR, paths.HIDDEN_SUITE_DIR)
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-s",
                "-o", "addopts=", "-o", "console_output_style=classic", "-W", "ignore",
-               "--rootdir", str(SUITE_ROOT)]
+               "--rootdir", str(paths.SUITE_DIR)]
 
 
 @dataclass(frozen=True)

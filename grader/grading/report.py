@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.export import write_atomically
+from tinytorch.export import write_atomically
 
 
 def format_report(report: dict) -> str:

@@ -1,10 +1,10 @@
 """The sandboxed grading child: load a submission's cells, then answer probe
 requests, one at a time, over its standard input and output.
 
-    python -m grader.child [--uid UID]
+    python -m grader.grading.child [--uid UID]
 
 Frames are a 4-byte big-endian length and UTF-8 JSON.  Requests (from the
-grader, ``grader.channel``):
+grader, ``grader.grading.channel``):
 
     {"op": "load", "cell": ID, "source": TEXT}     run one library cell
     {"op": "skip", "cell": ID, "error": TEXT}      a cell the grader will not run again
@@ -74,7 +74,7 @@ def write_frame(fd: int, payload: bytes) -> None:
 
 
 def _serve(requests: int, answers: int) -> None:
-    from grader import student_code
+    from grader.grading import student_code
     from grading_suite.public import observe
     from grading_suite.public.probes.codec import to_wire
     from grading_suite.public.probes.support import exception_info
@@ -112,7 +112,7 @@ def _drop_privileges(uid: int | None) -> None:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.child")
+    parser = argparse.ArgumentParser(prog="python -m grader.grading.child")
     parser.add_argument("--uid", type=int)
     arguments = parser.parse_args(argv)
     # Everything grading needs is imported before privileges are dropped (the
@@ -120,7 +120,7 @@ def main(argv: list[str]) -> int:
     import numpy  # noqa: F401
 
     import tinytorch.core.tensor  # noqa: F401
-    from grader import student_code  # noqa: F401
+    from grader.grading import student_code  # noqa: F401
     from grading_suite.public import observe
 
     observe.load_all(observe.PROBE_PACKAGES)

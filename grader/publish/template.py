@@ -9,7 +9,7 @@ After nbgrader writes the student notebook, ``add_template_files`` adds:
 * ``tests/`` — the public checks: ``grading_suite/public/`` (judgements,
   their ``observe`` fixture and the public probes), run in the student's own
   process, and ``tests/notebook_code.py``, a copy of
-  ``grader/student_code.py`` that loads the student's notebook for them.
+  ``grader/grading/student_code.py`` that loads the student's notebook for them.
 
 Only the files listed here are copied: nothing else from the instructor's
 repository can reach the template.
@@ -34,7 +34,7 @@ def template_files() -> dict[str, Path]:
     files = {str(p.relative_to(TEMPLATE_SOURCE)): p for p in sorted(TEMPLATE_SOURCE.rglob("*")) if p.is_file()}
     files.update({name: paths.ROOT / name for name in PROVIDED_LIBRARY})
     files.update({f"tests/{p.relative_to(PUBLIC_TESTS)}": p for p in sorted(PUBLIC_TESTS.rglob("*.py"))})
-    files["tests/notebook_code.py"] = paths.ROOT / "grader" / "student_code.py"
+    files["tests/notebook_code.py"] = paths.ROOT / "grader" / "grading" / "student_code.py"
     return files
 
 

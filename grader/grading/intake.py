@@ -17,7 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 from grader import paths
-from tinytorch.export import cell_name, library_cells
+from grader.limits import MAX_NOTEBOOK_BYTES
+from grader.notebook import cell_name, grade_id, is_solution, library_cells, nbgrader_metadata
 
 
 @functools.lru_cache(maxsize=1)
@@ -26,15 +27,11 @@ def _release_ids() -> tuple[frozenset, frozenset]:
     notebook = json.loads(paths.RELEASE_NOTEBOOK.read_text(encoding="utf-8"))
     solutions, tests = set(), set()
     for cell in notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            solutions.add(meta["grade_id"])
-        elif meta.get("grade"):
-            tests.add(meta["grade_id"])
+        if is_solution(cell):
+            solutions.add(grade_id(cell))
+        elif nbgrader_metadata(cell).get("grade"):
+            tests.add(grade_id(cell))
     return frozenset(solutions), frozenset(tests)
-
-
-MAX_NOTEBOOK_BYTES = 32 << 20
 
 
 def read_regular_file(path: Path, limit: int = MAX_NOTEBOOK_BYTES) -> bytes:
@@ -121,8 +118,7 @@ def notebook_cells_and_notices(path: Path) -> tuple[list[tuple[str, str]], list[
 def _provided_sources() -> dict[str, str]:
     """Source of each provided library cell of the release, by cell name."""
     release = json.loads(paths.RELEASE_NOTEBOOK.read_text(encoding="utf-8"))
-    solution = {cell_name(c, i) for i, c in enumerate(release["cells"])
-                if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    solution = {cell_name(c, i) for i, c in enumerate(release["cells"]) if is_solution(c)}
     return {name: source for name, source in library_cells(release) if name not in solution}
 
 
@@ -131,22 +127,21 @@ def _cells_and_notices(notebook: dict, notices: list[str]) -> tuple[list[tuple[s
     solutions, test_cells = _release_ids()
     seen = Counter()
     for cell in cells if isinstance(cells, list) else []:
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {} if isinstance(cell, dict) else {}
-        grade_id = meta.get("grade_id")
-        if not grade_id:
+        name = grade_id(cell)
+        if not name:
             continue
-        seen[grade_id] += 1
-        if meta.get("solution") and cell.get("cell_type") != "code":
-            notices.append(f"the solution cell '{grade_id}' was changed to a {cell.get('cell_type')} cell: "
+        seen[name] += 1
+        if is_solution(cell) and cell.get("cell_type") != "code":
+            notices.append(f"the solution cell '{name}' was changed to a {cell.get('cell_type')} cell: "
                            "its code is not graded")
-    for grade_id, count in sorted(seen.items()):
+    for name, count in sorted(seen.items()):
         if count > 1:
-            notices.append(f"the cell '{grade_id}' appears {count} times (copied cell metadata): every copy "
+            notices.append(f"the cell '{name}' appears {count} times (copied cell metadata): every copy "
                            "runs in notebook order, so the last definition wins")
-    for grade_id in sorted(solutions - set(seen)):
-        notices.append(f"the solution cell '{grade_id}' is missing from the notebook")
-    for grade_id in sorted(test_cells - set(seen)):
-        notices.append(f"the test cell '{grade_id}' was deleted (this does not change the grade)")
+    for name in sorted(solutions - set(seen)):
+        notices.append(f"the solution cell '{name}' is missing from the notebook")
+    for name in sorted(test_cells - set(seen)):
+        notices.append(f"the test cell '{name}' was deleted (this does not change the grade)")
     try:
         library = library_cells(notebook)
     except ValueError as error:

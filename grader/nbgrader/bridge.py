@@ -3,7 +3,7 @@
 Each graded test cell of the source notebook starts with a hidden block:
 
     ### BEGIN HIDDEN TESTS
-    from grader.nbgrader_bridge import hidden_score
+    from grader.nbgrader.bridge import hidden_score
     hidden_score("test_dataloader_batching", globals())
     ### END HIDDEN TESTS
 
@@ -12,7 +12,7 @@ nbgrader removes the block from the release.  In the instructor's own kernel
 runs that cell's judgements with their probes in the same process and shows
 the points as the cell's first result.  Submissions are never graded this
 way: ``nbgrader autograde`` in this course runs no notebook cell at all and
-takes the points from the sandboxed grader (``grader.nbgrader_autograde``).
+takes the points from the sandboxed grader (``grader.nbgrader.autograde``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sys
 def cell_score(cell_id: str, namespace: dict) -> float:
     """Points earned by ``namespace`` (a notebook's globals) on the tests of
     the test cell ``cell_id``, with probes run in this process."""
-    from grader import student_code, suite
+    from grader.grading import student_code, suite
 
     tests = {test.nodeid: test for test in suite.collect([cell_id])}
     results = []

@@ -51,7 +51,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -60,11 +59,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from grader import paths
+from grader.limits import GIT_TIMEOUT_SECONDS
 
 DEFAULT_URL_TEMPLATE = "https://github.com/{owner}/{repo}.git"
 RECORD = ".submission.json"
 REPORT = ".collect.json"  # in DEST: what was and was not collected, and why (a hidden name: not a student)
-GIT_TIMEOUT_SECONDS = 600
 GITHUB_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -114,7 +113,7 @@ def student_id(name: str, prefix: str | None) -> str:
 
 
 def _checked(repos: list[Repo], source: str) -> list[Repo]:
-    from grader.autograde import STUDENT_ID
+    from grader.classroom.autograde import STUDENT_ID
 
     if not repos:
         raise ValueError(f"{source} names no repositories")
@@ -335,35 +334,3 @@ def collect(repos: list[Repo], dest: Path = paths.SUBMITTED_DIR, deadline: datet
               "not_collected": {s: m for s, (ok, m) in sorted(results.items()) if not ok}}
     (Path(dest) / REPORT).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return results
-
-
-def run(arguments) -> int:
-    """The ``collect`` command: 0 if any repository was collected (those that
-    were not are listed on stderr and in DEST/.collect.json), else 1."""
-    deadline = parse_deadline(arguments.deadline)
-    repos = select_repos(arguments.org, arguments.prefix, arguments.repos)
-    results = collect(repos, Path(arguments.dest), deadline, arguments.url_template, arguments.jobs)
-    failed = sorted(s for s, (ok, _) in results.items() if not ok)
-    for student, (succeeded, message) in sorted(results.items()):
-        if succeeded:
-            print(f"{student}: {message}")
-    print(f"collected {len(results) - len(failed)} of {len(results)} repositories into {arguments.dest}")
-    for student in failed:
-        print(f"grader collect: not collected: {student}: {results[student][1]}", file=sys.stderr)
-    return 1 if failed and len(failed) == len(results) else 0
-
-
-def add_parser(commands) -> None:
-    """Register ``collect`` on the CLI's sub-command parsers."""
-    parser = commands.add_parser("collect", help="gather student repositories at a deadline")
-    parser.add_argument("--org", help="GitHub organization of the student repositories")
-    parser.add_argument("--prefix", help="assignment prefix: repositories are PREFIX-USERNAME")
-    parser.add_argument("--repos", metavar="FILE",
-                        help="file of owner/name or name, one a line (overrides the listing)")
-    parser.add_argument("--deadline",
-                        help="ISO 8601 with time zone, e.g. 2026-12-01T23:59:00Z (default: latest commit)")
-    parser.add_argument("--dest", default=str(paths.SUBMITTED_DIR), help="submissions folder (default submitted/)")
-    parser.add_argument("--url-template", default=DEFAULT_URL_TEMPLATE,
-                        help="clone URL with {owner} and {repo} (default https://github.com/{owner}/{repo}.git)")
-    parser.add_argument("--jobs", type=int, default=4, help="repositories cloned at once (default 4)")
-    parser.set_defaults(run=run)

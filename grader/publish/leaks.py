@@ -12,24 +12,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.notebook import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, read_notebook
-
-MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
-MIN_LINE_LENGTH = 12
+from grader import paths
+from grader.limits import LEAK_MIN_LINE_LENGTH as MIN_LINE_LENGTH
+from grader.notebook import MARKER_WORDS as MARKERS
+from grader.notebook import cell_lines, read_notebook
 
 
 def _split_regions(source: str) -> tuple[list[str], list[str]]:
-    """Return (lines inside solution/hidden regions, lines outside them), stripped."""
+    """Return (lines inside solution/hidden regions, lines outside them), stripped, markers left out.
+
+    Raises:
+        ValueError: if the cell's regions are malformed (``grader.notebook.cell_lines``).
+    """
     inside, outside = [], []
-    depth = 0
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped in (BEGIN_SOLUTION, BEGIN_HIDDEN):
-            depth += 1
-        elif stripped in (END_SOLUTION, END_HIDDEN):
-            depth = max(depth - 1, 0)
-        elif stripped:
-            (inside if depth else outside).append(stripped)
+    for line in cell_lines(source):
+        if line.text.strip() and not line.marker:
+            (inside if line.region else outside).append(line.text.strip())
     return inside, outside
 
 
@@ -78,16 +76,12 @@ def _texts_of(path: Path) -> list[str]:
 def hidden_suite_files() -> list[Path]:
     """The files of the hidden grading suite (judgements and probes), whose lines must never ship
     (lines that also appear in the public tests are public)."""
-    from grader import paths
-
-    return sorted((paths.ROOT / "grading_suite" / "hidden").rglob("*.py"))
+    return sorted(paths.HIDDEN_SUITE_DIR.rglob("*.py"))
 
 
 def public_test_files() -> list[Path]:
     """The public tests and helpers, shipped in the student template."""
-    from grader import paths
-
-    return sorted((paths.ROOT / "grading_suite" / "public").rglob("*.py"))
+    return sorted(paths.PUBLIC_SUITE_DIR.rglob("*.py"))
 
 
 def find_leaks(release_dir: Path, source_notebook: Path, extra_files: list[Path] = ()) -> list[str]:

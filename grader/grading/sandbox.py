@@ -31,13 +31,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from grader import paths
+from grader.limits import BUBBLEWRAP_CHECK_SECONDS, MAX_SANDBOX_UIDS, SANDBOX_UID_BASE
+from grader.limits import ChildLimits as Limits
 
-SANDBOX_UID_BASE = 61000  # unprivileged uids used when the grader runs as root
-MAX_SLOTS = 256
 LOCK_DIR = Path("/run/lock") if Path("/run/lock").is_dir() else Path("/tmp")
 
 
@@ -49,27 +48,15 @@ class SandboxUnavailable(RuntimeError):
     """Bubblewrap cannot run here and unsandboxed grading was not asked for."""
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one grading child (defaults in brackets)."""
-
-    cpu_seconds: int = 150            # [150] CPU time before SIGXCPU, per process
-    address_space: int = 1 << 30      # [1 GiB] virtual memory, per process
-    open_files: int = 256             # [256]
-    processes: int = 4                # [4] processes and threads of the sandbox user: 4 GiB in all
-    file_size: int = 64 << 20         # [64 MiB] largest file it may write
-    scratch_bytes: int = 256 << 20    # [256 MiB] tmpfs for the working directory, and as much for /tmp
-
-
 @contextlib.contextmanager
 def _sandbox_uid():
     """Hold one sandbox uid for as long as the block runs, machine-wide: a
     lock file per uid, so two grader processes never share (or kill) a uid.
 
     Raises:
-        RuntimeError: if all MAX_SLOTS uids are busy.
+        RuntimeError: if all MAX_SANDBOX_UIDS uids are busy.
     """
-    for slot in range(MAX_SLOTS):
+    for slot in range(MAX_SANDBOX_UIDS):
         uid = SANDBOX_UID_BASE + slot
         handle = open(LOCK_DIR / f"tinytorch-grader-uid-{uid}.lock", "a")
         try:
@@ -83,13 +70,14 @@ def _sandbox_uid():
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
         return
-    raise RuntimeError(f"all {MAX_SLOTS} sandbox uids are in use")
+    raise RuntimeError(f"all {MAX_SANDBOX_UIDS} sandbox uids are in use")
 
 
 # What the child may read of this repository: the child runner, the probes and
 # the provided library files that ship to students.  Never the judgements,
 # the reference library or source/.
-SANDBOX_FILES = ("grader/__init__.py", "grader/child.py", "grader/student_code.py",
+SANDBOX_FILES = ("grader/__init__.py", "grader/grading/__init__.py", "grader/grading/child.py",
+                 "grader/grading/student_code.py",
                  "tinytorch/__init__.py", "tinytorch/core/__init__.py", "tinytorch/core/tensor.py",
                  "tinytorch/export.py",
                  "grading_suite/__init__.py", "grading_suite/public/__init__.py",
@@ -162,7 +150,7 @@ def bubblewrap_problem() -> str | None:
         return "bubblewrap (bwrap) is not installed"
     probe = bwrap_command(["/bin/true"])
     try:
-        result = subprocess.run(probe, capture_output=True, text=True, timeout=20)
+        result = subprocess.run(probe, capture_output=True, text=True, timeout=BUBBLEWRAP_CHECK_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap could not start: {error}"
     if result.returncode != 0:
@@ -187,7 +175,7 @@ def isolation(unsandboxed: bool = False) -> str:
 
 def _limit_child(limits: Limits, count_processes: bool):
     """preexec_fn: a new session and the resource limits (the child drops to
-    its uid itself, see grader.child).  The process count is limited only
+    its uid itself, see grader.grading.child).  The process count is limited only
     when the child gets a uid of its own (it counts every process of a uid)."""
     def apply():
         os.setsid()
