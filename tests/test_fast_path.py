@@ -742,3 +742,59 @@ def test_bookkeeping_does_not_grow_with_the_number_of_batches(helpers_for_every_
         list(fast)
         peaks.append(epoch_peak(fast)[0])
     assert abs(peaks[1] - peaks[0]) < 16 * 1024, peaks
+
+
+# ---------------------------------------------------------------- gathering ahead or not, chosen at run time
+
+
+def feed(choice, cost_of, batches):
+    """Run `choice` for `batches` batches of 100 samples that cost `cost_of(ahead)` seconds each;
+    return the modes it chose, in order."""
+    modes = []
+    for _ in range(batches):
+        ahead = choice.mode()
+        modes.append(ahead)
+        choice.record(ahead, cost_of(ahead), 100)
+    return modes
+
+
+def test_the_choice_switches_to_the_cheaper_way_and_probes_less_once_settled():
+    from tinytorch.data.fast import AheadChoice
+
+    choice = AheadChoice()
+    modes = feed(choice, lambda ahead: 2e-4 if ahead else 1e-4, 200)  # ahead is slower here
+    assert modes[0] is True and choice.ahead is False, "a cheaper way found by a probe is kept"
+    switched = modes.index(False)
+    assert switched <= AheadChoice.FIRST_PERIOD + 1
+    assert sum(modes[switched + AheadChoice.PROBE:]) <= 3 * AheadChoice.PROBE, "probes of the dearer way only"
+    assert choice.batches == {True: sum(modes), False: len(modes) - sum(modes)}
+
+    steady = AheadChoice()
+    modes = feed(steady, lambda ahead: 1e-4 if ahead else 3e-4, 600)
+    assert steady.ahead is True and steady.period >= 8 * AheadChoice.FIRST_PERIOD, "losing probes back off"
+    assert len(modes) - sum(modes) <= 6 * AheadChoice.PROBE
+
+
+class Alternating:
+    """A choice that changes its mind every `every` batches, whatever it measures."""
+
+    def __init__(self, every):
+        self.every, self.count, self.batches = every, 0, {True: 0, False: 0}
+
+    def mode(self):
+        return (self.count // self.every) % 2 == 0
+
+    def record(self, ahead, seconds, samples):
+        self.count += 1
+        self.batches[ahead] += 1
+
+
+@pytest.mark.parametrize("every", [1, 2, 3])
+def test_changing_between_ahead_and_alone_mid_epoch_keeps_the_batches(helpers_for_every_batch, every):
+    images, labels = cifar(700)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    fast = FastDataLoader(dataset, 64, shuffle=True, seed=7)
+    fast.choice = Alternating(every)
+    assert_same_batches(epochs(fast), epochs(DataLoader(dataset, 64, shuffle=True, seed=7)))
+    if helpers_for_every_batch:
+        assert fast.choice.batches[True] > 0 and fast.choice.batches[False] > 0

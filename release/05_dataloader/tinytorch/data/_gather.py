@@ -19,7 +19,7 @@ from tinytorch.core.tensor import Tensor
 
 POOLED_BYTES = 1 << 20  # batches from 1 MiB up are gathered into reused buffers
 AHEAD_BYTES = 256 * 1024  # batches from 256 KiB up are gathered one batch ahead by helper threads
-RUN_BYTES = 256 * 1024  # a gather is cut into runs of about this size, claimed one at a time
+RUN_BYTES = 512 * 1024  # a shared gather is cut into runs of about this size, claimed one at a time
 MAX_HELPERS = 3  # helper threads at most, one for each usable core beyond the first
 
 
@@ -103,16 +103,19 @@ class GatherHelpers:
 
     def start(self) -> int:
         """Start the helpers if that has not been tried yet; return how many run."""
+        if self._jobs is not None:  # started (or tried) before: no lock needed to read
+            return self.count
         with self._lock:
             if self._jobs is None:
-                self._jobs = queue.SimpleQueue()
+                jobs = queue.SimpleQueue()
                 for _ in range(min(usable_cores() - 1, MAX_HELPERS)):
                     try:
-                        threading.Thread(target=self._serve, args=(self._jobs,),
+                        threading.Thread(target=self._serve, args=(jobs,),
                                          name="tinytorch-gather", daemon=True).start()
                     except RuntimeError:  # the system refused another thread
                         break
                     self.count += 1
+                self._jobs = jobs  # last: a caller that sees it also sees the count
             return self.count
 
     def submit(self, job: GatherJob) -> None:

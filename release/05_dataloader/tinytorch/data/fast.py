@@ -12,7 +12,10 @@ the dataset, and fetches each batch itself.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence
+import statistics
+import time
+from collections import deque
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -76,6 +79,68 @@ def batched_fetch(loader: Any) -> tuple[Callable | None, bool]:
     return None, False
 
 
+class AheadChoice:
+    """Whether to gather the next batch ahead in helper threads, chosen at run time.
+
+    Gathering ahead pays when a second core is free to copy; it costs a
+    hand-off between threads for every batch, and it loses when the memory
+    bus is already busy with one thread or the helper's core is taken by
+    another process.  Which holds depends on the machine and on its load at
+    the moment, so the loader measures it: the cost of a batch is the time
+    from the moment it is asked for until it is handed out (what the loader
+    makes a training loop wait), per sample.  The loader starts gathering
+    ahead; after ``period`` batches it works the other way for ``PROBE``
+    batches and keeps whichever way made the caller wait less, comparing
+    medians.  A probe that loses doubles the period, up to ``MAX_PERIOD``, so
+    a settled choice costs little; one that wins switches and resets it.  The
+    first batch after a change is not counted: it was started the old way.
+    """
+
+    PROBE = 5
+    FIRST_PERIOD = 16
+    MAX_PERIOD = 1024
+
+    def __init__(self) -> None:
+        self.ahead = True
+        self.period = self.FIRST_PERIOD
+        self._until_probe = self.period
+        self._probing = 0
+        self._probe: list[float] = []
+        self._recent: deque = deque(maxlen=8)
+        self._last: bool | None = None
+        self.batches = {True: 0, False: 0}  # batches made each way, for reports
+
+    def mode(self) -> bool:
+        """True when the next batch should be gathered ahead."""
+        return self.ahead != (self._probing > 0)
+
+    def record(self, ahead: bool, seconds: float, samples: int) -> None:
+        """Count a batch of ``samples`` made ``ahead`` or not, that took ``seconds`` of the caller's time."""
+        self.batches[ahead] += 1
+        changed, self._last = self._last is not None and ahead != self._last, ahead
+        cost = seconds / max(1, samples)
+        if self._probing:
+            self._probing -= 1
+            if not changed:
+                self._probe.append(cost)
+            if self._probing == 0:
+                self._decide()
+        elif not changed:
+            self._recent.append(cost)
+            self._until_probe -= 1
+            if self._until_probe <= 0 and len(self._recent) >= 4:
+                self._probing = self.PROBE
+
+    def _decide(self) -> None:
+        if self._probe and statistics.median(self._probe) < statistics.median(self._recent):
+            self.ahead = not self.ahead
+            self.period = self.FIRST_PERIOD
+            self._recent = deque(self._probe, maxlen=8)
+        else:
+            self.period = min(2 * self.period, self.MAX_PERIOD)
+        self._until_probe, self._probe = self.period, []
+
+
 def _as_steps(transform: Any) -> list:
     """The transforms to apply, in order: ``transform`` is None, a callable, or a list or tuple of them."""
     if transform is None:
@@ -127,9 +192,13 @@ class FastLoader:
     gathered one batch ahead: while you use batch k, helper threads (one for
     each usable core beyond the first, none on a single core) copy runs of
     the rows of batch k + 1, and the calling thread copies whatever runs
-    they have not claimed when you ask for it.  At most three batches exist
-    at once: the one you still hold, the one handed to you and the one
-    gathered ahead.  With a ``transform`` the loader does not gather ahead.
+    they have not claimed when you ask for it.  Whether that pays depends on
+    the machine and its load, so the loader keeps measuring it and gathers
+    in the calling thread alone while that is faster (see ``AheadChoice``;
+    ``choice.batches`` counts the batches made each way).  At most three
+    batches exist at once: the one you still hold, the one handed to you and
+    the one gathered ahead.  With a ``transform`` the loader does not gather
+    ahead.
 
     A batch you keep, or any view of it, stays valid and unchanged after
     the loader has produced the next ones: the memory of a large batch is
@@ -149,6 +218,7 @@ class FastLoader:
         self.loader = loader
         self.prefetch = prefetch
         self.transforms = _as_steps(transform)
+        self.choice = AheadChoice()
 
     def __len__(self) -> int:
         """The number of batches in an epoch: ``len(loader)``."""
@@ -181,11 +251,17 @@ class FastLoader:
             for number in range(count):
                 yield self._augment(fetch(indices_of(number)), fresh)
             return
-        upcoming = [start(indices_of(0), ahead=True)] if count else []
+        choice, upcoming, made = self.choice, None, []
         for number in range(count):
-            if number + 1 < count:
-                upcoming.append(start(indices_of(number + 1), ahead=True))
-            yield fetch.finish(upcoming.pop(0))
+            began = time.perf_counter()
+            ahead = choice.mode()
+            if upcoming is None:  # not started while the previous batch was made
+                upcoming = start(indices_of(number), ahead=ahead)
+            following = start(indices_of(number + 1), ahead=True) if ahead and number + 1 < count else None
+            made.append(fetch.finish(upcoming))
+            upcoming = following
+            choice.record(ahead, time.perf_counter() - began, len(indices_of(number)))
+            yield made.pop()  # from a list: this frame holds no batch while you use it
 
     def _augment(self, batch: Any, fresh: bool) -> Any:
         """Apply the transforms to the first element of ``batch``.
