@@ -112,6 +112,9 @@ def use_helpers(monkeypatch, count):
         _HELPERS[count] = _gather.GatherHelpers()
         assert _HELPERS[count].start() == count
     monkeypatch.setattr(_gather, "helpers", _HELPERS[count])
+    # Wait for a paused helper instead of overtaking it: on a busy test machine an
+    # overtaken batch is one more batch in memory, and a new buffer address.
+    monkeypatch.setattr(_gather, "PATIENCE_SECONDS", None)
 
 
 @pytest.fixture(params=[0, 1, 3], ids=lambda count: f"{count}-helpers")
@@ -643,6 +646,33 @@ def run_in_fork(child):
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
+
+
+def test_a_paused_helper_is_overtaken_and_its_buffer_is_never_handed_out(monkeypatch):
+    rows = np.arange(40.0).reshape(20, 2)
+    indices = np.arange(19, -1, -1)
+    out = np.full((20, 2), -1.0)
+    job = _gather.GatherJob(rows, indices, out, runs=2)
+    job._claimed = 1  # as if a helper had claimed run 0 and then lost its core
+    monkeypatch.setattr(_gather, "PATIENCE_SECONDS", 0.01)
+    got = job.result()
+    assert job.overtaken and got is not out and not np.shares_memory(got, out)
+    np.testing.assert_array_equal(got, rows[indices])
+    assert (out[:10] == -1).all(), "the paused helper's rows are left to it"
+    assert job.array is rows and job.out is out, "the late helper still needs the job's arrays"
+
+
+def test_an_order_out_of_range_is_refused_not_clipped():
+    class Shifted(DataLoader):
+        def _epoch_order(self):
+            return np.arange(1, len(self.dataset) + 1)  # one past the end
+
+    dataset = TensorDataset(Tensor(np.zeros((6, 2))))
+    with pytest.raises(IndexError, match="_epoch_order\\(\\) returned index 6 for a dataset of 6 samples"):
+        list(FastLoader(Shifted(dataset, 4)))
+    Shifted._epoch_order = lambda self: np.linspace(0, 5, 6)
+    with pytest.raises(IndexError, match="should return integer indices, got dtype float64"):
+        list(FastLoader(Shifted(dataset, 4)))
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
