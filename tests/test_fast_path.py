@@ -662,6 +662,26 @@ def test_a_paused_helper_is_overtaken_and_its_buffer_is_never_handed_out(monkeyp
     assert job.array is rows and job.out is out, "the late helper still needs the job's arrays"
 
 
+def test_while_a_helper_copies_this_batch_the_caller_copies_the_next(monkeypatch):
+    rows = np.arange(60.0).reshape(30, 2)
+    gather = _gather.RowGather((rows,))
+    monkeypatch.setattr(_gather, "POOLED_BYTES", 1)
+    current, following = gather.start(np.arange(10), ahead=False), gather.start(np.arange(10, 20), ahead=False)
+    paused, waiting = current[1][0], following[1][0]
+    paused._claimed, paused._unfinished = 1, 2  # a second run, claimed by a helper that has not finished it
+    paused.bounds = [0, 5, 10]
+    monkeypatch.setattr(_gather, "PATIENCE_SECONDS", 0.01)
+    (batch,) = gather.finish(current, then=following)
+    assert waiting.done, "the caller copied the next batch while it waited"
+    np.testing.assert_array_equal(batch.data, rows[:10])
+    (batch,) = gather.finish(following)
+    np.testing.assert_array_equal(batch.data, rows[10:20])
+    done = gather.start(np.arange(20, 30), ahead=False)
+    untouched = gather.start(np.arange(10), ahead=False)
+    gather.finish(done, then=untouched)
+    assert not untouched[1][0].done, "with nothing to wait for, the caller returns at once"
+
+
 def test_an_order_out_of_range_is_refused_not_clipped():
     class Shifted(DataLoader):
         def _epoch_order(self):

@@ -19,7 +19,7 @@ from tinytorch.core.tensor import Tensor
 
 POOLED_BYTES = 1 << 20  # batches from 1 MiB up are gathered into reused buffers
 AHEAD_BYTES = 256 * 1024  # batches from 256 KiB up are gathered one batch ahead by helper threads
-RUN_BYTES = 512 * 1024  # a shared gather is cut into runs of about this size, claimed one at a time
+RUN_BYTES = 1 << 20  # a shared gather is cut into runs of about this size, claimed one at a time
 MAX_HELPERS = 3  # helper threads at most, one for each usable core beyond the first
 PATIENCE_SECONDS = 0.002  # how long a caller waits for a helper's run before copying the batch itself
 
@@ -82,6 +82,11 @@ class GatherJob:
                 self._unfinished -= 1
                 if self._unfinished == 0:
                     self._finished.release()
+
+    @property
+    def done(self) -> bool:
+        """True once every run is written."""
+        return self._unfinished == 0
 
     def result(self) -> np.ndarray:
         """Help until every run is written; return ``out``, or raise what a run raised."""
@@ -230,10 +235,24 @@ class RowGather:
             jobs.append(job)
         return [indices, jobs]
 
-    def finish(self, started: list) -> tuple:
-        """Complete a batch begun by ``start`` and return it as a tuple of Tensors."""
+    def finish(self, started: list, then: list | None = None) -> tuple:
+        """Complete a batch begun by ``start`` and return it as a tuple of Tensors.
+
+        ``then`` is the batch started after it, if any.  When a helper is
+        still copying a run of this batch, the caller copies unclaimed runs
+        of ``then`` meanwhile instead of waiting idle: so each thread copies
+        whole runs with few hand-offs, and both stay busy even when the
+        caller asks for the next batch at once.
+        """
         indices, jobs = started
         started.clear()  # the caller's list no longer holds the batch
+        for job in jobs:
+            if job is not None:
+                job.work()
+        if then and not all(job is None or job.done for job in jobs):
+            for job in then[1]:
+                if job is not None:
+                    job.work()
         # From a list, not a generator: a tuple built from a generator is
         # resized as it grows, so its memory never comes from the free list
         # that it goes back to, and that list grows to 2,000 tuples.

@@ -271,7 +271,7 @@ class FastLoader:
             if current is None and ahead:
                 current = start(indices_of(number), ahead=True)
             upcoming = start(indices_of(number + 1), ahead=True) if ahead and number + 1 < count else None
-            made.append(fetch(indices_of(number)) if current is None else fetch.finish(current))
+            made.append(fetch(indices_of(number)) if current is None else fetch.finish(current, then=upcoming))
             del current
             choice.record(ahead, time.perf_counter() - began, len(indices_of(number)))
             yield made.pop()  # from a list: this frame holds no batch while you use it
