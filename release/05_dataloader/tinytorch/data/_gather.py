@@ -19,8 +19,9 @@ from tinytorch.core.tensor import Tensor
 
 POOLED_BYTES = 1 << 20  # batches from 1 MiB up are gathered into reused buffers
 AHEAD_BYTES = 256 * 1024  # batches from 256 KiB up are gathered one batch ahead by helper threads
-RUN_BYTES = 512 * 1024  # a shared gather is cut into runs of about this size, claimed one at a time
+RUN_BYTES = 1 << 20  # a shared gather is cut into runs of about this size, claimed one at a time
 MAX_HELPERS = 3  # helper threads at most, one for each usable core beyond the first
+PATIENCE_SECONDS = 0.002  # how long a caller waits for a helper's run before copying the batch itself
 
 
 def usable_cores() -> int:
@@ -40,6 +41,15 @@ class GatherJob:
     ``out``).  ``result`` copies the runs nobody has claimed yet, waits for the
     others and returns ``out``.  Indices must be in range: they are clipped,
     not checked.
+
+    A helper whose core the system gives to another process stops in the
+    middle of its run, for a time slice of several milliseconds.  So
+    ``result`` waits at most ``PATIENCE_SECONDS`` for the helpers' runs; then
+    it gathers the whole batch again, into new memory, and returns that
+    (``overtaken`` is then true).  ``out`` is left to the late helper and is
+    never handed out: its pool reuses it only once the helper has dropped
+    the job.  On a busy machine this can make one batch more exist for a
+    moment.
     """
 
     def __init__(self, array: np.ndarray, indices: np.ndarray, out: np.ndarray, runs: int) -> None:
@@ -53,6 +63,7 @@ class GatherJob:
         self._finished.acquire()
         self._error: BaseException | None = None
         self._process = os.getpid()
+        self.overtaken = False
 
     def work(self) -> None:
         """Copy unclaimed runs until none is left."""
@@ -72,6 +83,11 @@ class GatherJob:
                 if self._unfinished == 0:
                     self._finished.release()
 
+    @property
+    def done(self) -> bool:
+        """True once every run is written."""
+        return self._unfinished == 0
+
     def result(self) -> np.ndarray:
         """Help until every run is written; return ``out``, or raise what a run raised."""
         if os.getpid() != self._process:
@@ -80,7 +96,9 @@ class GatherJob:
             np.take(self.array, self.indices, axis=0, out=self.out, mode="clip")
         else:
             self.work()
-            self._finished.acquire()
+            if not self._finished.acquire(timeout=-1 if PATIENCE_SECONDS is None else PATIENCE_SECONDS):
+                self.overtaken = True  # a paused helper still holds a run: copy every row here
+                return np.take(self.array, self.indices, axis=0, mode="clip")
         if self._error is not None:
             raise self._error
         out = self.out
@@ -179,26 +197,35 @@ class RowGather:
     def __init__(self, arrays: tuple) -> None:
         self.arrays = arrays
         self.pools = tuple([] for _ in arrays)
+        # Bytes of one row of each array, or 0 for an array that is only ever
+        # gathered by indexing into a new array (not C-contiguous, or objects).
+        self.row_bytes = tuple(0 if not array.flags.c_contiguous or array.dtype.hasobject
+                               else array.dtype.itemsize * math.prod(array.shape[1:]) for array in arrays)
 
     def __call__(self, indices: np.ndarray) -> tuple:
-        return self.finish(self.start(indices, ahead=False))
+        """The batch at ``indices``, gathered in the calling thread alone."""
+        batch = []
+        for array, pool, row_bytes in zip(self.arrays, self.pools, self.row_bytes):
+            out = self._buffer(array, pool, len(indices)) if 0 < row_bytes * len(indices) >= POOLED_BYTES else None
+            batch.append(Tensor(array[indices] if out is None
+                                else np.take(array, indices, axis=0, out=out, mode="clip")))
+        return tuple(batch)
 
     def start(self, indices: np.ndarray, ahead: bool) -> list:
         """Begin the batch at ``indices``; with ``ahead``, helpers start copying it now."""
         threads = helpers.start() if ahead else 0
         jobs = []
-        for array, pool in zip(self.arrays, self.pools):
-            batch_bytes = len(indices) * array.dtype.itemsize * math.prod(array.shape[1:])
+        for array, pool, row_bytes in zip(self.arrays, self.pools, self.row_bytes):
+            batch_bytes = len(indices) * row_bytes
             pooled = batch_bytes >= POOLED_BYTES
-            shared = threads > 0 and batch_bytes >= AHEAD_BYTES
-            if not array.flags.c_contiguous or array.dtype.hasobject or not (pooled or shared):
+            shared = threads > 0 and 0 < batch_bytes >= AHEAD_BYTES
+            if not (pooled or shared):
                 jobs.append(None)  # gathered by `finish` in one call into a new array
                 continue
-            out = self._free_buffer(pool, len(indices)) if pooled else None
-            if out is None:
+            if pooled:
+                out = self._buffer(array, pool, len(indices))
+            else:
                 out = np.empty((len(indices), *array.shape[1:]), dtype=array.dtype)
-                if pooled and len(pool) < 3:
-                    pool.append(out)
             # At least a run for each thread; more for a big batch, so that a
             # thread the system pauses holds back only a small part of it.
             runs = max(threads + 1, batch_bytes // RUN_BYTES) if shared else 1
@@ -208,10 +235,24 @@ class RowGather:
             jobs.append(job)
         return [indices, jobs]
 
-    def finish(self, started: list) -> tuple:
-        """Complete a batch begun by ``start`` and return it as a tuple of Tensors."""
+    def finish(self, started: list, then: list | None = None) -> tuple:
+        """Complete a batch begun by ``start`` and return it as a tuple of Tensors.
+
+        ``then`` is the batch started after it, if any.  When a helper is
+        still copying a run of this batch, the caller copies unclaimed runs
+        of ``then`` meanwhile instead of waiting idle: so each thread copies
+        whole runs with few hand-offs, and both stay busy even when the
+        caller asks for the next batch at once.
+        """
         indices, jobs = started
         started.clear()  # the caller's list no longer holds the batch
+        for job in jobs:
+            if job is not None:
+                job.work()
+        if then and not all(job is None or job.done for job in jobs):
+            for job in then[1]:
+                if job is not None:
+                    job.work()
         # From a list, not a generator: a tuple built from a generator is
         # resized as it grows, so its memory never comes from the free list
         # that it goes back to, and that list grows to 2,000 tuples.
@@ -219,8 +260,13 @@ class RowGather:
                       for array, job in zip(self.arrays, jobs)])
 
     @staticmethod
-    def _free_buffer(pool: list, count: int) -> np.ndarray | None:
+    def _buffer(array: np.ndarray, pool: list, count: int) -> np.ndarray:
+        """A buffer of the pool for ``count`` rows that nothing refers to, or a
+        new one (kept in the pool while it holds fewer than three)."""
         for position in range(len(pool)):
             if len(pool[position]) == count and _reference_count(pool, position) == _UNUSED:
                 return pool[position]
-        return None
+        out = np.empty((count, *array.shape[1:]), dtype=array.dtype)
+        if len(pool) < 3:
+            pool.append(out)
+        return out

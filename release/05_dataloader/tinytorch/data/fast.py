@@ -79,6 +79,15 @@ def batched_fetch(loader: Any) -> tuple[Callable | None, bool]:
     return None, False
 
 
+def _check_order(order: np.ndarray, size: int) -> None:
+    """Raise IndexError unless ``order`` is integers in ``0 .. size - 1``, as a gather needs."""
+    if order.dtype.kind not in "iu":
+        raise IndexError(f"_epoch_order() should return integer indices, got dtype {order.dtype}")
+    if order.size and (order.min() < 0 or order.max() >= size):
+        bad = order[(order < 0) | (order >= size)][0]
+        raise IndexError(f"_epoch_order() returned index {bad} for a dataset of {size} samples")
+
+
 class AheadChoice:
     """Whether to gather the next batch ahead in helper threads, chosen at run time.
 
@@ -197,8 +206,9 @@ class FastLoader:
     in the calling thread alone while that is faster (see ``AheadChoice``;
     ``choice.batches`` counts the batches made each way).  At most three
     batches exist at once: the one you still hold, the one handed to you and
-    the one gathered ahead.  With a ``transform`` the loader does not gather
-    ahead.
+    the one gathered ahead; on a busy machine, one more for a moment when
+    a helper that lost its core is overtaken (see ``_gather.GatherJob``).
+    With a ``transform`` the loader does not gather ahead.
 
     A batch you keep, or any view of it, stays valid and unchanged after
     the loader has produced the next ones: the memory of a large batch is
@@ -240,8 +250,10 @@ class FastLoader:
             for batch in self.loader:
                 yield self._augment(batch, fresh=False)
             return
-        visit = self.loader._epoch_order()
+        visit = np.asarray(self.loader._epoch_order())
         size, count = int(self.loader.batch_size), len(self.loader)
+        if isinstance(fetch, _gather.RowGather):  # its gathers clip indices: check them once here
+            _check_order(visit, len(self.loader.dataset))
 
         def indices_of(number: int) -> np.ndarray:
             return visit[number * size:(number + 1) * size]  # a view: no index array is copied
@@ -255,11 +267,12 @@ class FastLoader:
         for number in range(count):
             began = time.perf_counter()
             ahead = choice.mode()
-            if upcoming is None:  # not started while the previous batch was made
-                upcoming = start(indices_of(number), ahead=ahead)
-            following = start(indices_of(number + 1), ahead=True) if ahead and number + 1 < count else None
-            made.append(fetch.finish(upcoming))
-            upcoming = following
+            current = upcoming  # started while the previous batch was made, or None
+            if current is None and ahead:
+                current = start(indices_of(number), ahead=True)
+            upcoming = start(indices_of(number + 1), ahead=True) if ahead and number + 1 < count else None
+            made.append(fetch(indices_of(number)) if current is None else fetch.finish(current, then=upcoming))
+            del current
             choice.record(ahead, time.perf_counter() - began, len(indices_of(number)))
             yield made.pop()  # from a list: this frame holds no batch while you use it
 
