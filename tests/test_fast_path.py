@@ -848,3 +848,14 @@ def test_changing_between_ahead_and_alone_mid_epoch_keeps_the_batches(helpers_fo
     assert_same_batches(epochs(fast), epochs(DataLoader(dataset, 64, shuffle=True, seed=7)))
     if helpers_for_every_batch:
         assert fast.choice.batches[True] > 0 and fast.choice.batches[False] > 0
+
+
+def test_batches_too_small_to_share_are_gathered_alone_without_timing(helper_threads):
+    images, labels = cifar(300)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    small = FastDataLoader(dataset, 8, shuffle=True, seed=1)  # 96 KiB a batch: below AHEAD_BYTES
+    assert_same_batches(epochs(small), epochs(DataLoader(dataset, 8, shuffle=True, seed=1)))
+    assert small.choice.batches == {True: 0, False: 0}
+    large = FastDataLoader(dataset, POOLED_BATCH, shuffle=True, seed=1)
+    list(large)
+    assert sum(large.choice.batches.values()) == (3 if helper_threads else 0)

@@ -259,7 +259,8 @@ class FastLoader:
             return visit[number * size:(number + 1) * size]  # a view: no index array is copied
 
         start = getattr(fetch, "start", None)
-        if start is None or not self.prefetch or self.transforms or _gather.helpers.start() == 0:
+        if (start is None or not self.prefetch or self.transforms or not fetch.shares(size)
+                or _gather.helpers.start() == 0):
             for number in range(count):
                 yield self._augment(fetch(indices_of(number)), fresh)
             return

@@ -202,6 +202,10 @@ class RowGather:
         self.row_bytes = tuple(0 if not array.flags.c_contiguous or array.dtype.hasobject
                                else array.dtype.itemsize * math.prod(array.shape[1:]) for array in arrays)
 
+    def shares(self, count: int) -> bool:
+        """True when a batch of ``count`` rows is big enough for helpers to gather some of it."""
+        return any(0 < row_bytes * count >= AHEAD_BYTES for row_bytes in self.row_bytes)
+
     def __call__(self, indices: np.ndarray) -> tuple:
         """The batch at ``indices``, gathered in the calling thread alone."""
         batch = []
