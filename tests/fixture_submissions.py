@@ -4,16 +4,18 @@ Each file in ``tests/fixtures/submissions/{buggy,correct}/`` describes one
 student's notebook relative to the reference solution, or to another fixture:
 
     '''One line: the mistake (or the style of a correct alternative).'''
-    BREAKS = ["dataloader"]          # parts that must lose points; [] for correct ones
     BASE = "correct/list_loader_np_array_of_lists"  # optional: start from this fixture's cells
-    REPLACE = {                      # grade_id -> [(text, student text), ...]
-        "dataloader": [("return math.ceil(len(self.dataset) / self.batch_size)",
-                        "return len(self.dataset) // self.batch_size")],
-    }
-    BODIES = {"dataloader": {"DataLoader.__len__": "return sum(1 for _ in self)"}}  # optional
-    STUBS = {"compose": ["code for the 1st stub", ...]}  # fill the release's stubs, in order
     CELLS = {"compose": "...whole cell source..."}   # optional: whole solution cells
+    STUBS = {"compose": ["code for the 1st stub", ...]}  # optional: fill the release's stubs, in order
+    BODIES = {"dataloader": {"DataLoader.__len__": "return sum(1 for _ in self)"}}  # optional
+    REPLACE = {"dataloader": [       # optional: grade_id -> [(text, student text), ...]
+        ("return math.ceil(len(self.dataset) / self.batch_size)",
+         "return len(self.dataset) // self.batch_size"),
+    ]}
+    BREAKS = ["dataloader"]          # parts that must lose points; [] for correct ones
     RULE = "The sentence of the release the bug breaks."  # buggy ones
+
+The code comes first and BREAKS after it, in every file.
 
 STUBS models what a student does: each ``# YOUR CODE HERE`` /
 ``raise NotImplementedError()`` stub of the release cell is replaced by the
