@@ -4,15 +4,18 @@ Each file in ``tests/fixtures/submissions/{buggy,correct}/`` describes one
 student's notebook relative to the reference solution, or to another fixture:
 
     '''One line: the mistake (or the style of a correct alternative).'''
-    BREAKS = ["dataloader"]          # parts that must lose points; [] for correct ones
     BASE = "correct/list_loader_np_array_of_lists"  # optional: start from this fixture's cells
-    REPLACE = {                      # grade_id -> [(text, student text), ...]
-        "dataloader": [("return math.ceil(len(self.dataset) / self.batch_size)",
-                        "return len(self.dataset) // self.batch_size")],
-    }
-    STUBS = {"compose": ["code for the 1st stub", ...]}  # fill the release's stubs, in order
     CELLS = {"compose": "...whole cell source..."}   # optional: whole solution cells
+    STUBS = {"compose": ["code for the 1st stub", ...]}  # optional: fill the release's stubs, in order
+    BODIES = {"dataloader": {"DataLoader.__len__": "return sum(1 for _ in self)"}}  # optional
+    REPLACE = {"dataloader": [       # optional: grade_id -> [(text, student text), ...]
+        ("return math.ceil(len(self.dataset) / self.batch_size)",
+         "return len(self.dataset) // self.batch_size"),
+    ]}
+    BREAKS = ["dataloader"]          # parts that must lose points; [] for correct ones
     RULE = "The sentence of the release the bug breaks."  # buggy ones
+
+The code comes first and BREAKS after it, in every file.
 
 STUBS models what a student does: each ``# YOUR CODE HERE`` /
 ``raise NotImplementedError()`` stub of the release cell is replaced by the
@@ -20,6 +23,14 @@ given code (indented to the stub's level).  REPLACE then applies to the
 filled cell; without STUBS it applies to the reference cell.  Every text to
 replace must occur in its cell, so a fixture fails loudly when the reference
 changes under it.
+
+BODIES (default: none) replaces the body of a function of a cell, named by
+its dotted path (``"DataLoader.__iter__._EpochIterator.__next__"`` for a
+class defined in a method), by dedented code: the ``def`` line and the
+docstring stay, so a fixture that rewrites a method need not quote the
+lines it throws away.  A path that names no function of the cell raises
+ValueError.  The order: the base's cells, then CELLS, STUBS, BODIES and last
+REPLACE, each applied to the result of the one before.
 
 BASE (default: none) names another fixture, as ``folder/stem`` below
 ``tests/fixtures/submissions/``: this fixture's cells start as that
@@ -38,11 +49,13 @@ release's plain asserts) as a student's kernel would and says which fail.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import runpy
 import subprocess
 import sys
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +65,7 @@ import nbformat
 from grader import paths
 from grader.notebook import is_graded_test, is_solution, nbgrader_metadata, read_notebook
 from grader.parts import part_of_test_cell
+from grader.publish.examples import replace_each
 from grader.publish.fill import fill_release, reference_solutions
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures" / "submissions"
@@ -66,6 +80,7 @@ class FixtureSubmission:
     cells: dict[str, str]
     stubs: dict[str, list[str]] = None
     base: str | None = None
+    bodies: dict[str, dict[str, str]] = None
 
     def cell_sources(self) -> dict[str, str]:
         """grade_id -> the student's source for every cell this fixture (or
@@ -83,13 +98,14 @@ class FixtureSubmission:
         sources.update(self.cells)
         for grade_id, fillings in (self.stubs or {}).items():
             sources[grade_id] = fill_stubs(release_cells()[grade_id], fillings, f"{self.name}/{grade_id}")
+        for grade_id, bodies in (self.bodies or {}).items():
+            source = sources.get(grade_id, reference[grade_id])
+            for qualname, body in bodies.items():
+                source = replace_body(source, qualname, body, f"fixture {fixture_file(self.name)}, cell {grade_id!r}")
+            sources[grade_id] = source
         for grade_id, substitutions in self.replace.items():
             source = sources.get(grade_id, reference[grade_id])
-            for old, new in substitutions:
-                if old not in source:
-                    raise ValueError(f"fixture {self.name}: text not found in cell {grade_id!r}: {old!r}")
-                source = source.replace(old, new)
-            sources[grade_id] = source
+            sources[grade_id] = replace_each(source, substitutions, f"fixture {self.name}", f"cell {grade_id!r}")
         return sources
 
     def _base(self, seen: tuple[str, ...]) -> FixtureSubmission:
@@ -167,6 +183,46 @@ def fill_stubs(source: str, fillings: list[str], where: str) -> str:
     return "\n".join(lines)
 
 
+def replace_body(source: str, qualname: str, body: str, where: str) -> str:
+    """``source`` with the body of the function ``qualname`` replaced by
+    ``body`` (dedented code, re-indented to the body's level).
+
+    ``qualname`` is a dotted path of class and function names, each defined
+    directly in the one before it: ``"DataLoader.__len__"``, or
+    ``"DataLoader.__iter__._EpochIterator.__next__"`` for a class defined in a
+    method.  The body is every line after the docstring (after the ``def``
+    line when there is none) to the function's last line: the ``def`` line,
+    its decorators and its docstring stay.
+
+    Raises:
+        ValueError: naming ``where`` and ``qualname``, if no such function is
+            defined there, or its body starts on its ``def`` line.
+    """
+    node = ast.parse(source)
+    for depth, name in enumerate(qualname.split(".")):
+        defined = {child.name: child for child in node.body
+                   if isinstance(child, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
+        if name not in defined:
+            inside = ".".join(qualname.split(".")[:depth]) or "the cell"
+            raise ValueError(f"{where}: BODIES names {qualname!r}, but {inside} defines no {name!r} "
+                             f"(it defines {sorted(defined) or 'nothing'})")
+        node = defined[name]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        raise ValueError(f"{where}: BODIES names {qualname!r}, a class, not a function")
+    first = node.body[0]
+    has_docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+        and isinstance(first.value.value, str)
+    if first.lineno == node.lineno:
+        raise ValueError(f"{where}: BODIES names {qualname!r}, whose body starts on its def line")
+    lines = source.split("\n")
+    first_line = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])])
+    start = first.end_lineno if has_docstring else first_line - 1  # 0-based index of the body's first line
+    indent = " " * first.col_offset
+    code = [indent + line if line.strip() else "" for line in textwrap.dedent(body).strip("\n").split("\n")]
+    lines[start:node.end_lineno] = code
+    return "\n".join(lines)
+
+
 def load(path: Path) -> FixtureSubmission:
     values = runpy.run_path(str(path))
     description = (values.get("__doc__") or "").strip().splitlines()
@@ -178,6 +234,7 @@ def load(path: Path) -> FixtureSubmission:
         cells=dict(values.get("CELLS", {})),
         stubs=dict(values.get("STUBS", {})),
         base=values.get("BASE"),
+        bodies=dict(values.get("BODIES", {})),
     )
 
 

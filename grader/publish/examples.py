@@ -31,15 +31,23 @@ def edited_reference(edits: dict[str, list[tuple[str, str]]]) -> dict[str, str]:
         ValueError: if a reference text is not in its cell (the reference changed under the example).
     """
     reference = reference_solutions()
-    sources = {}
-    for grade_id, substitutions in edits.items():
-        source = reference[grade_id]
-        for old, new in substitutions:
-            if old not in source:
-                raise ValueError(f"example: text not found in the reference cell {grade_id!r}: {old!r}")
-            source = source.replace(old, new)
-        sources[grade_id] = source
-    return sources
+    return {grade_id: replace_each(reference[grade_id], substitutions, "example", f"the reference cell {grade_id!r}")
+            for grade_id, substitutions in edits.items()}
+
+
+def replace_each(source: str, substitutions: list[tuple[str, str]], owner: str, cell: str) -> str:
+    """``source`` with every occurrence of each old text replaced by its new
+    text, in order.  ``owner`` and ``cell`` name the edit in the error.
+
+    Raises:
+        ValueError: "{owner}: text not found in {cell}: {old!r}" if an old
+            text is not in the source by the time its turn comes.
+    """
+    for old, new in substitutions:
+        if old not in source:
+            raise ValueError(f"{owner}: text not found in {cell}: {old!r}")
+        source = source.replace(old, new)
+    return source
 
 
 def example_notebooks() -> dict[str, nbformat.NotebookNode]:
