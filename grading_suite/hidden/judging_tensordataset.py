@@ -35,6 +35,15 @@ def _pair_of(outcome, call, where, expected, refused, advice):
     return elements
 
 
+def _tuple_items(described, count, what, items, advice):
+    """The elements of ``described`` (what ``what``, e.g. "ds[3]", gave); fail unless it is a
+    tuple of ``count`` ``items`` (e.g. "tensor(s)"), each message ending with ``advice``."""
+    expect(kind(described) == "tuple", f"{what} should be a tuple, got {type_with_article(described)}; {advice}")
+    elements = items_of(described)
+    expect(len(elements) == count, f"{what} should hold {count} {items}, got {len(elements)}; {advice}")
+    return elements
+
+
 def _dtype_of(description):
     """The dtype of a described element, as NumPy would report it for ``as_array(element)``."""
     if kind(description) in ("Tensor", "ndarray"):

@@ -9,7 +9,7 @@ import pytest
 
 from grading_suite.hidden.judging_tensordataset import (PROPERTY_DTYPES, PROPERTY_TRAILING, _dtype_of,
                                                      _expect_message_names, _pair_of, _property_check,
-                                                     _property_strategy)
+                                                     _property_strategy, _tuple_items)
 from grading_suite.hidden.properties import check_property
 from grading_suite.public.checks import (array_of, distinct_ids, expect, expect_raised, expect_tensors, items_of, kind,
                                          type_with_article)
@@ -28,13 +28,8 @@ def test_sample_is_tuple_of_tensors(observe, draw):
     for description, inputs in cases:
         index = draw.randrange(size)
         sample, = observe("tensordataset.samples", inputs=inputs, indices=[index])
-        expect(kind(sample) == "tuple",
-               f"with {description}, ds[{index}] should be a tuple, got {sample.get('type')}; "
-               "check TensorDataset.__getitem__")
-        elements = items_of(sample)
-        expect(len(elements) == len(inputs),
-               f"with {description}, ds[{index}] should have {len(inputs)} element(s), got {len(elements)}; "
-               "check TensorDataset.__getitem__")
+        elements = _tuple_items(sample, len(inputs), f"with {description}, ds[{index}]", "element(s)",
+                                "check TensorDataset.__getitem__")
         expect_tensors(elements, f"with {description}, every element of ds[{index}]",
                        "wrap NumPy arrays in Tensor in TensorDataset.__init__ and return Tensors from __getitem__")
 
@@ -233,13 +228,8 @@ def test_tensors_stored_as_tuple(observe, draw):
     inputs = [_spec(array, numpy=position == numpy) for position, array in enumerate(arrays)]
     stored = observe("tensordataset.stored_tensors", inputs=inputs)
     given = f"TensorDataset of {len(arrays)} argument(s) (argument {numpy} a NumPy array)"
-    expect(kind(stored) == "tuple",
-           f"after {given}, self.tensors should be a tuple, got {type_with_article(stored)}; store the tensors "
-           "as a tuple in TensorDataset.__init__")
-    elements = items_of(stored)
-    expect(len(elements) == len(arrays),
-           f"after {given}, self.tensors should hold {len(arrays)} tensor(s), got {len(elements)}; check "
-           "TensorDataset.__init__")
+    elements = _tuple_items(stored, len(arrays), f"after {given}, self.tensors", "tensor(s)",
+                            "store the tensors as a tuple, in order, in TensorDataset.__init__")
     for position, (element, array) in enumerate(zip(elements, arrays)):
         got = array_of(element)
         expect(kind(element) == "Tensor" and got is not None and got.dtype == array.dtype
