@@ -173,7 +173,7 @@ class FastLoader:
             ``__len__`` (batches in an epoch) and ``_epoch_order()`` (the
             sample indices of a new epoch, in order).  It is used, not changed.
         prefetch: default ``True``: on a machine with a spare core, helper
-            threads gather the next batch of a TensorDataset-like dataset
+            threads gather the next batches of a TensorDataset-like dataset
             while you use this one (see below).  ``False`` does all the work
             in the calling thread and keeps at most two batches in memory.
         transform: default ``None``.  A batch transform, or a list or tuple of
@@ -198,17 +198,21 @@ class FastLoader:
     ``__iter__``: ``dataset[i]`` for every sample, then its collation.
 
     With ``prefetch`` and no ``transform``, a TensorDataset-like dataset is
-    gathered one batch ahead: while you use batch k, helper threads (one for
-    each usable core beyond the first, none on a single core) copy runs of
-    the rows of batch k + 1, and the calling thread copies whatever runs
-    they have not claimed when you ask for it.  Whether that pays depends on
-    the machine and its load, so the loader keeps measuring it and gathers
-    in the calling thread alone while that is faster (see ``AheadChoice``;
-    ``choice.batches`` counts the batches made each way).  At most three
-    batches exist at once: the one you still hold, the one handed to you and
-    the one gathered ahead; on a busy machine, one more for a moment when
-    a helper that lost its core is overtaken (see ``_gather.GatherJob``).
-    With a ``transform`` the loader does not gather ahead.
+    gathered ahead, a whole batch at a time by each thread: when you ask for
+    batch k, the batches after it, up to k + h, are queued for the h helper
+    threads (one for each usable core beyond the first, at most three, none
+    on a single core); your thread gathers batch k unless a helper has
+    claimed it, and while a helper is still gathering batch k, your thread
+    gathers a later batch that nobody has claimed instead of waiting.  So
+    every core copies while you use a batch, and also when you ask for the
+    next one at once.  Whether that pays depends on the machine and its
+    load, so the loader keeps measuring it and gathers in the calling thread
+    alone while that is faster (see ``AheadChoice``; ``choice.batches``
+    counts the batches made each way).  At most 2 + h batches exist at once
+    (three on two cores): the one you still hold, the one handed to you and
+    one for each helper; on a busy machine, one more for a moment when a
+    helper that lost its core is overtaken (see ``_gather.BatchJob``).  With
+    a ``transform`` the loader does not gather ahead.
 
     A batch you keep, or any view of it, stays valid and unchanged after
     the loader has produced the next ones: the memory of a large batch is
@@ -258,22 +262,22 @@ class FastLoader:
         def indices_of(number: int) -> np.ndarray:
             return visit[number * size:(number + 1) * size]  # a view: no index array is copied
 
-        start = getattr(fetch, "start", None)
-        if (start is None or not self.prefetch or self.transforms or not fetch.shares(size)
-                or _gather.helpers.start() == 0):
+        helpers = 0
+        if self.prefetch and not self.transforms and isinstance(fetch, _gather.RowGather) and fetch.shares(size):
+            helpers = _gather.helpers.start()
+        if not helpers:
             for number in range(count):
                 yield self._augment(fetch(indices_of(number)), fresh)
             return
-        choice, upcoming, made = self.choice, None, []
+        fetch.keep = helpers + 3  # see the class docstring: the batches that may exist at once
+        choice, started, made = self.choice, deque(), []  # started: jobs of batches number, number + 1, ...
         for number in range(count):
             began = time.perf_counter()
             ahead = choice.mode()
-            current = upcoming  # started while the previous batch was made, or None
-            if current is None and ahead:
-                current = start(indices_of(number), ahead=True)
-            upcoming = start(indices_of(number + 1), ahead=True) if ahead and number + 1 < count else None
-            made.append(fetch(indices_of(number)) if current is None else fetch.finish(current, then=upcoming))
-            del current
+            if ahead:  # this batch and the next `helpers`: the next ones queued for the helpers
+                for later in range(number + len(started), min(number + helpers + 1, count)):
+                    started.append(fetch.start(indices_of(later), share=later > number))
+            made.append(fetch.finish(started.popleft(), started) if started else fetch(indices_of(number)))
             choice.record(ahead, time.perf_counter() - began, len(indices_of(number)))
             yield made.pop()  # from a list: this frame holds no batch while you use it
 
