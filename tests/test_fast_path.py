@@ -358,10 +358,10 @@ def test_kept_batches_and_views_stay_valid_while_buffers_are_reused(helper_threa
         addresses.append(x.data.__array_interface__["data"][0])
         del x, y
     large = addresses[:len(dataset) // POOLED_BATCH]  # the short last batch is too small to pool
-    # The loop holds the previous batch while the next is made, and each helper
-    # may be gathering one after it: 2 + helpers buffers in turn, 2 without
+    # The loop holds the previous batch while the next is made, and each thread
+    # may be gathering one after it: 3 + helpers buffers in turn, 2 without
     # gathering ahead, plus one for each buffer a kept view pins.
-    in_turn = 2 + helper_threads if prefetch else 2
+    in_turn = 3 + helper_threads if prefetch and helper_threads else 2
     assert len(set(large)) <= in_turn + len(views), "dropped batches' memory should be reused"
     assert addresses[1] not in addresses[2:] and addresses[3] not in addresses[4:], "a view's buffer was reused"
     for number, view in views.items():
@@ -761,7 +761,7 @@ BOOKKEEPING_BYTES = 32 * 1024
 @pytest.mark.parametrize("batch_size", [64, POOLED_BATCH])
 @pytest.mark.parametrize("augment", [False, True])
 @pytest.mark.parametrize("prefetch", [True, False])
-def test_peak_memory_of_an_epoch_is_two_batches_and_one_per_helper(helper_threads, batch_size, augment, prefetch):
+def test_peak_memory_of_an_epoch_is_two_batches_and_one_per_thread_ahead(helper_threads, batch_size, augment, prefetch):
     images, labels = cifar(2048)
     dataset = TensorDataset(Tensor(images), Tensor(labels))
     transforms = [batch_crop(32, padding=4, seed=1), batch_flip(seed=2)] if augment else None
@@ -771,9 +771,9 @@ def test_peak_memory_of_an_epoch_is_two_batches_and_one_per_helper(helper_thread
     batch_bytes = batch_size * (images[0].nbytes + labels.itemsize)
     order_bytes = 8 * len(dataset)  # the epoch's index order, needed by every loader
     crop_buffer = batched_module.CHUNK_BYTES + 3 * 40 * 40 * images.itemsize if augment else 0
-    # The batch the loop still holds and the one being made; and one more for
-    # each helper, only when the loader gathers ahead.
-    batches = 2 + helper_threads if prefetch and not augment else 2
+    # The batch the loop still holds and the one being made; and, only when the
+    # loader gathers ahead, one more for each thread (the caller and each helper).
+    batches = 3 + helper_threads if prefetch and helper_threads and not augment else 2
     for _ in range(2):  # no growth from one epoch to the next
         peak, left = epoch_peak(loader)
         fixed = peak - batches * batch_bytes

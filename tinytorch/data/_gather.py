@@ -149,11 +149,11 @@ class GatherHelpers:
     def submit(self, job: BatchJob) -> None:
         """Queue ``job`` for the first helper that is free.
 
-        When the helpers are behind (jobs waiting for two rounds of them), the
-        job is not queued: the caller gathers it itself, and the queue, and
-        what it holds, stay bounded.
+        When the helpers are far behind (``4 * (count + 1)`` jobs waiting), the
+        job is not queued: the caller gathers it itself, and the queue stays
+        bounded.  (A job the caller has finished holds no batch.)
         """
-        if self.count and self._jobs.qsize() < 2 * self.count:
+        if self.count and self._jobs.qsize() < 4 * (self.count + 1):
             self._jobs.put(job)
 
     @staticmethod

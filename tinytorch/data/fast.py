@@ -199,20 +199,21 @@ class FastLoader:
 
     With ``prefetch`` and no ``transform``, a TensorDataset-like dataset is
     gathered ahead, a whole batch at a time by each thread: when you ask for
-    batch k, the batches after it, up to k + h, are queued for the h helper
-    threads (one for each usable core beyond the first, at most three, none
-    on a single core); your thread gathers batch k unless a helper has
-    claimed it, and while a helper is still gathering batch k, your thread
-    gathers a later batch that nobody has claimed instead of waiting.  So
-    every core copies while you use a batch, and also when you ask for the
-    next one at once.  Whether that pays depends on the machine and its
-    load, so the loader keeps measuring it and gathers in the calling thread
-    alone while that is faster (see ``AheadChoice``; ``choice.batches``
-    counts the batches made each way).  At most 2 + h batches exist at once
-    (three on two cores): the one you still hold, the one handed to you and
-    one for each helper; on a busy machine, one more for a moment when a
-    helper that lost its core is overtaken (see ``_gather.BatchJob``).  With
-    a ``transform`` the loader does not gather ahead.
+    batch k, batches k + 1 to k + h + 1 are queued for the h helper threads
+    (one for each usable core beyond the first, at most three, none on a
+    single core); your thread gathers batch k unless a helper has claimed
+    it, and while a helper is still gathering batch k, your thread gathers a
+    later batch that nobody has claimed instead of waiting.  So every core
+    copies while you use a batch, and also when you ask for the next one at
+    once.  Whether that pays depends on the machine and its load, so the
+    loader keeps measuring it and gathers in the calling thread alone while
+    that is faster (see ``AheadChoice``; ``choice.batches`` counts the
+    batches made each way).  At most h + 3 batches exist at once (four on
+    two cores): the one you still hold, the one handed to you and one ahead
+    for each thread; on a busy machine, one more for a moment when a helper
+    that lost its core is overtaken (see ``_gather.BatchJob``).  Without
+    gathering ahead (``prefetch=False``, a ``transform``, a single core) at
+    most two batches exist.
 
     A batch you keep, or any view of it, stays valid and unchanged after
     the loader has produced the next ones: the memory of a large batch is
@@ -269,13 +270,15 @@ class FastLoader:
             for number in range(count):
                 yield self._augment(fetch(indices_of(number)), fresh)
             return
-        fetch.keep = helpers + 3  # see the class docstring: the batches that may exist at once
+        # Batches started at once: this one, and one ahead for each thread (see the class docstring).
+        window = helpers + 2
+        fetch.keep = window + 2  # and the batch you hold, and one overtaken
         choice, started, made = self.choice, deque(), []  # started: jobs of batches number, number + 1, ...
         for number in range(count):
             began = time.perf_counter()
             ahead = choice.mode()
-            if ahead:  # this batch and the next `helpers`: the next ones queued for the helpers
-                for later in range(number + len(started), min(number + helpers + 1, count)):
+            if ahead:  # the later ones queued for the helpers
+                for later in range(number + len(started), min(number + window, count)):
                     started.append(fetch.start(indices_of(later), share=later > number))
             made.append(fetch.finish(started.popleft(), started) if started else fetch(indices_of(number)))
             choice.record(ahead, time.perf_counter() - began, len(indices_of(number)))
