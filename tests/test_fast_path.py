@@ -368,6 +368,20 @@ def test_kept_batches_and_views_stay_valid_while_buffers_are_reused(helper_threa
         np.testing.assert_array_equal(view, reference[number][0].data[5:9])
 
 
+@pytest.mark.parametrize("prefetch", [True, False])
+def test_the_next_epoch_reuses_the_buffers_of_the_last(helper_threads, prefetch):
+    images, labels = cifar(1300)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    loader = FastDataLoader(dataset, POOLED_BATCH, shuffle=True, seed=8, prefetch=prefetch)
+    addresses = []
+    for _ in range(2):
+        addresses.append({x.data.__array_interface__["data"][0] for x, _ in loader if len(x) == POOLED_BATCH})
+    assert addresses[1] <= addresses[0], "an epoch over the same arrays should not allocate new buffers"
+    dataset.tensors = (Tensor(images.copy()), Tensor(labels))  # other arrays: other buffers
+    reference = DataLoader(dataset, POOLED_BATCH, shuffle=True, seed=8)
+    assert_same_batches(epochs(loader, 1), epochs(reference, 3)[-len(reference):])
+
+
 def test_in_place_batch_transforms_do_not_touch_kept_batches():
     images, labels = cifar(600)
     dataset = TensorDataset(Tensor(images), Tensor(labels))

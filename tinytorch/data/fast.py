@@ -217,7 +217,8 @@ class FastLoader:
 
     A batch you keep, or any view of it, stays valid and unchanged after
     the loader has produced the next ones: the memory of a large batch is
-    reused only once nothing refers to it any more.
+    reused only once nothing refers to it any more.  The loader keeps those
+    buffers from one epoch to the next (as many as it used at once).
     """
 
     def __init__(self, loader: Any, prefetch: bool = True, transform: Any = None) -> None:
@@ -234,6 +235,7 @@ class FastLoader:
         self.prefetch = prefetch
         self.transforms = _as_steps(transform)
         self.choice = AheadChoice()
+        self._rows: _gather.RowGather | None = None  # kept from epoch to epoch, with its buffers
 
     def __len__(self) -> int:
         """The number of batches in an epoch: ``len(loader)``."""
@@ -251,6 +253,14 @@ class FastLoader:
     def __iter__(self) -> Iterator[Any]:
         """Yield the batches of one epoch, fetching each batch only when it is asked for."""
         fetch, fresh = batched_fetch(self.loader)
+        if isinstance(fetch, _gather.RowGather):
+            # The same stored arrays as last epoch: reuse that gather's buffers
+            # instead of faulting in new ones at the start of every epoch.
+            kept = self._rows
+            if kept is not None and len(kept.arrays) == len(fetch.arrays) and all(
+                    mine is theirs for mine, theirs in zip(kept.arrays, fetch.arrays)):
+                fetch = kept
+            self._rows = fetch
         if fetch is None:
             for batch in self.loader:
                 yield self._augment(batch, fresh=False)
