@@ -7,7 +7,8 @@ Prints two tables and the targets, then (unless ``--no-figures``) a batch-size
 sweep and a memory table, and writes two PNG figures (``loader_sweeps.py``).
 
 * loaders: the copy limit (``np.copyto`` of the epoch's bytes, on one thread
-  and split over every usable core), ``FastLoader`` from ``tinytorch.data``
+  and split over every usable core), the bare gathers of an epoch with no
+  loader around them (one thread), ``FastLoader`` from ``tinytorch.data``
   around the per-sample ``DataLoader`` (one gather per tensor; it chooses at
   run time whether helper threads gather ahead), the same with
   ``prefetch=False``, the per-sample ``DataLoader``, the seed's per-sample
@@ -135,6 +136,22 @@ def copy_on_threads(pairs: list, threads: int) -> None:
         worker.join()
 
 
+def gather_loop(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int):
+    """The gathers of a shuffled epoch with no loader around them, in one thread:
+    ``np.take`` of each batch's images into one reused buffer, and its labels."""
+    rng = np.random.default_rng(seed)
+    buffer = np.empty((batch_size, *images.shape[1:]), dtype=images.dtype)
+
+    def epoch() -> None:
+        order = rng.permutation(len(images))
+        for start in range(0, len(images), batch_size):
+            indices = order[start:start + batch_size]
+            np.take(images, indices, axis=0, out=buffer[:len(indices)], mode="clip")
+            labels[indices]
+
+    return epoch
+
+
 def measure(contenders: dict, rounds: int) -> dict:
     """Time one epoch of each contender per round, after a warm-up epoch each.
 
@@ -234,8 +251,10 @@ def main() -> None:
     copy_one = "copy limit, one thread (np.copyto)"
     copy_all = f"copy limit on all {cores} cores"
     fast_name, alone_name = "FastLoader (chooses to gather ahead)", "FastLoader(prefetch=False), one thread"
+    gather_one = "np.take loop, one thread (no loader)"
     fast = FastLoader(per_sample())
     contenders = {copy_one: lambda: copy_on_threads(pairs, 1), copy_all: lambda: copy_on_threads(pairs, cores),
+                  gather_one: gather_loop(images, labels, batch_size, 0),
                   fast_name: loader_epoch(fast), alone_name: loader_epoch(FastLoader(per_sample(), prefetch=False)),
                   "DataLoader (per-sample __getitem__ + stack)": loader_epoch(per_sample()),
                   "seed's per-sample loop": lambda: run_epoch(seed_loop(library, dataset, batch_size, 0))}
@@ -280,6 +299,7 @@ def main() -> None:
     print("  for reference, not targets:")
     target("fast path vs the one-thread copy", per_round(results, fast_name, copy_one), 0.8, "%")
     target("prefetch=False vs the copy on all cores", per_round(results, alone_name, copy_all), 0.8, "%")
+    target("prefetch=False vs the bare np.take loop", per_round(results, alone_name, gather_one), 0.8, "%")
     load_after = os.getloadavg()
     print(f"\nload average (1 min) {load_before[0]:.2f} before, {load_after[0]:.2f} after: other processes "
           f"share these {cores} cores; compare the ratios, not the rates, on a busy machine")

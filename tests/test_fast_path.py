@@ -11,6 +11,7 @@ import math
 import os
 import signal
 import threading
+import time
 import tracemalloc
 import warnings
 
@@ -130,7 +131,6 @@ def helpers_for_every_batch(request, monkeypatch):
     use_helpers(monkeypatch, request.param)
     monkeypatch.setattr(_gather, "AHEAD_BYTES", 0)
     monkeypatch.setattr(_gather, "POOLED_BYTES", 1)
-    monkeypatch.setattr(_gather, "RUN_BYTES", 64)  # many runs per gather
     return request.param
 
 
@@ -358,14 +358,28 @@ def test_kept_batches_and_views_stay_valid_while_buffers_are_reused(helper_threa
         addresses.append(x.data.__array_interface__["data"][0])
         del x, y
     large = addresses[:len(dataset) // POOLED_BATCH]  # the short last batch is too small to pool
-    # The loop holds the previous batch while the next is made, and a helper may
-    # be gathering the one after: 3 buffers in turn, 2 without gathering ahead,
-    # plus one for each buffer a kept view pins.
-    in_turn = 3 if prefetch and helper_threads else 2
+    # The loop holds the previous batch while the next is made, and each thread
+    # may be gathering one after it: 3 + helpers buffers in turn, 2 without
+    # gathering ahead, plus one for each buffer a kept view pins.
+    in_turn = 3 + helper_threads if prefetch and helper_threads else 2
     assert len(set(large)) <= in_turn + len(views), "dropped batches' memory should be reused"
     assert addresses[1] not in addresses[2:] and addresses[3] not in addresses[4:], "a view's buffer was reused"
     for number, view in views.items():
         np.testing.assert_array_equal(view, reference[number][0].data[5:9])
+
+
+@pytest.mark.parametrize("prefetch", [True, False])
+def test_the_next_epoch_reuses_the_buffers_of_the_last(helper_threads, prefetch):
+    images, labels = cifar(1300)
+    dataset = TensorDataset(Tensor(images), Tensor(labels))
+    loader = FastDataLoader(dataset, POOLED_BATCH, shuffle=True, seed=8, prefetch=prefetch)
+    addresses = []
+    for _ in range(2):
+        addresses.append({x.data.__array_interface__["data"][0] for x, _ in loader if len(x) == POOLED_BATCH})
+    assert addresses[1] <= addresses[0], "an epoch over the same arrays should not allocate new buffers"
+    dataset.tensors = (Tensor(images.copy()), Tensor(labels))  # other arrays: other buffers
+    reference = DataLoader(dataset, POOLED_BATCH, shuffle=True, seed=8)
+    assert_same_batches(epochs(loader, 1), epochs(reference, 3)[-len(reference):])
 
 
 def test_in_place_batch_transforms_do_not_touch_kept_batches():
@@ -579,12 +593,17 @@ def test_a_refused_thread_leaves_the_loader_working_alone(monkeypatch):
                         epochs(DataLoader(dataset, POOLED_BATCH, shuffle=True, seed=2)))
 
 
+def a_job(rows, indices, out=None):
+    """A BatchJob gathering `rows[indices]` into `out` (None: a new array)."""
+    return _gather.BatchJob((rows,), indices, [out], rows[0].nbytes * len(indices))
+
+
 def test_an_error_in_any_thread_is_raised_in_the_caller(helper_threads):
     rows, wrong_shape = np.zeros((10, 4)), np.empty((10, 5))
-    job = _gather.GatherJob(rows, np.arange(10), wrong_shape, runs=helper_threads + 1)
+    job = a_job(rows, np.arange(10), wrong_shape)
     _gather.helpers.submit(job)
     with pytest.raises(ValueError, match="output array does not match"):
-        job.result()
+        _gather.RowGather.finish(job)
 
 
 def test_an_abandoned_epoch_leaves_no_thread_behind_and_the_next_is_right(helper_threads):
@@ -652,34 +671,37 @@ def test_a_paused_helper_is_overtaken_and_its_buffer_is_never_handed_out(monkeyp
     rows = np.arange(40.0).reshape(20, 2)
     indices = np.arange(19, -1, -1)
     out = np.full((20, 2), -1.0)
-    job = _gather.GatherJob(rows, indices, out, runs=2)
-    job._claimed = 1  # as if a helper had claimed run 0 and then lost its core
     monkeypatch.setattr(_gather, "PATIENCE_SECONDS", 0.01)
-    got = job.result()
-    assert job.overtaken and got is not out and not np.shares_memory(got, out)
-    np.testing.assert_array_equal(got, rows[indices])
-    assert (out[:10] == -1).all(), "the paused helper's rows are left to it"
-    assert job.array is rows and job.out is out, "the late helper still needs the job's arrays"
+    job = a_job(rows, indices, out)
+    assert job.claim() and not job.claim(), "a job is claimed once"  # by a helper that then lost its core
+    started = time.perf_counter()
+    (got,) = _gather.RowGather.finish(job)
+    assert time.perf_counter() - started < 5, "the caller waits only its patience"
+    assert job.overtaken and got.data is not out and not np.shares_memory(got.data, out)
+    np.testing.assert_array_equal(got.data, rows[indices])
+    assert (out == -1).all(), "the paused helper's buffer is left to it"
+    assert job.arrays == (rows,) and job.outs == [out], "the late helper still needs the job's arrays"
+    job.run()  # the helper gets its core back
+    np.testing.assert_array_equal(out, rows[indices])
 
 
-def test_while_a_helper_copies_this_batch_the_caller_copies_the_next(monkeypatch):
+def test_while_a_helper_gathers_this_batch_the_caller_gathers_the_next(monkeypatch):
     rows = np.arange(60.0).reshape(30, 2)
     gather = _gather.RowGather((rows,))
     monkeypatch.setattr(_gather, "POOLED_BYTES", 1)
-    current, following = gather.start(np.arange(10), ahead=False), gather.start(np.arange(10, 20), ahead=False)
-    paused, waiting = current[1][0], following[1][0]
-    paused._claimed, paused._unfinished = 1, 2  # a second run, claimed by a helper that has not finished it
-    paused.bounds = [0, 5, 10]
     monkeypatch.setattr(_gather, "PATIENCE_SECONDS", 0.01)
-    (batch,) = gather.finish(current, then=following)
-    assert waiting.done, "the caller copied the next batch while it waited"
+    current, following, last = (gather.start(np.arange(start, start + 10), share=False) for start in (0, 10, 20))
+    assert current.claim()  # claimed by a helper that has not finished it
+    (batch,) = gather.finish(current, then=[following, last])
+    assert following.done and last.done, "the caller gathered the next batches while it waited"
+    assert current.overtaken
     np.testing.assert_array_equal(batch.data, rows[:10])
-    (batch,) = gather.finish(following)
-    np.testing.assert_array_equal(batch.data, rows[10:20])
-    done = gather.start(np.arange(20, 30), ahead=False)
-    untouched = gather.start(np.arange(10), ahead=False)
-    gather.finish(done, then=untouched)
-    assert not untouched[1][0].done, "with nothing to wait for, the caller returns at once"
+    for job, start in ((following, 10), (last, 20)):
+        (batch,) = gather.finish(job)
+        np.testing.assert_array_equal(batch.data, rows[start:start + 10])
+    done, untouched = gather.start(np.arange(10), share=False), gather.start(np.arange(10), share=False)
+    gather.finish(done, then=[untouched])
+    assert not untouched.done, "with nothing to wait for, the caller returns at once"
 
 
 def test_an_order_out_of_range_is_refused_not_clipped():
@@ -696,14 +718,14 @@ def test_an_order_out_of_range_is_refused_not_clipped():
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_forked_child_copies_the_runs_its_parent_threads_had_claimed():
+def test_a_forked_child_gathers_the_batch_a_parent_thread_had_claimed():
     rows = np.arange(40.0).reshape(20, 2)
     indices = np.arange(19, -1, -1)
-    job = _gather.GatherJob(rows, indices, np.empty((20, 2)), runs=2)
-    job._claimed = 1  # as if a helper were copying run 0 when the process forked
+    job = a_job(rows, indices, np.empty((20, 2)))
+    assert job.claim()  # as if a helper were gathering it when the process forked
 
     def child():
-        return np.array_equal(job.result(), rows[indices])
+        return np.array_equal(_gather.RowGather.finish(job)[0].data, rows[indices]) and not job.overtaken
 
     assert run_in_fork(child) == 0
 
@@ -753,7 +775,7 @@ BOOKKEEPING_BYTES = 32 * 1024
 @pytest.mark.parametrize("batch_size", [64, POOLED_BATCH])
 @pytest.mark.parametrize("augment", [False, True])
 @pytest.mark.parametrize("prefetch", [True, False])
-def test_peak_memory_of_an_epoch_is_at_most_three_batches(helper_threads, batch_size, augment, prefetch):
+def test_peak_memory_of_an_epoch_is_two_batches_and_one_per_thread_ahead(helper_threads, batch_size, augment, prefetch):
     images, labels = cifar(2048)
     dataset = TensorDataset(Tensor(images), Tensor(labels))
     transforms = [batch_crop(32, padding=4, seed=1), batch_flip(seed=2)] if augment else None
@@ -763,9 +785,9 @@ def test_peak_memory_of_an_epoch_is_at_most_three_batches(helper_threads, batch_
     batch_bytes = batch_size * (images[0].nbytes + labels.itemsize)
     order_bytes = 8 * len(dataset)  # the epoch's index order, needed by every loader
     crop_buffer = batched_module.CHUNK_BYTES + 3 * 40 * 40 * images.itemsize if augment else 0
-    # The batch the loop still holds and the one being made; and the one a
-    # helper gathers ahead, only when the loader gathers ahead.
-    batches = 3 if prefetch and helper_threads and not augment else 2
+    # The batch the loop still holds and the one being made; and, only when the
+    # loader gathers ahead, one more for each thread (the caller and each helper).
+    batches = 3 + helper_threads if prefetch and helper_threads and not augment else 2
     for _ in range(2):  # no growth from one epoch to the next
         peak, left = epoch_peak(loader)
         fixed = peak - batches * batch_bytes

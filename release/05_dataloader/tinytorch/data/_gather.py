@@ -1,8 +1,10 @@
 """Gathering rows of stored arrays into batches: reused buffers and helper threads.
 
 Private machinery of ``tinytorch.data.fast``.  ``RowGather`` fetches the
-batches of one epoch of a TensorDataset-like dataset, one ``np.take`` per
-stored array; ``helpers`` is the process's set of gather threads.
+batches of one TensorDataset-like dataset, one ``np.take`` per stored array;
+``helpers`` is the process's set of gather threads.  The unit of work between
+threads is a whole batch (``BatchJob``): one hand-off per batch, and a thread
+copies a batch from start to end without a lock.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ import numpy as np
 from tinytorch.core.tensor import Tensor
 
 POOLED_BYTES = 1 << 20  # batches from 1 MiB up are gathered into reused buffers
-AHEAD_BYTES = 256 * 1024  # batches from 256 KiB up are gathered one batch ahead by helper threads
-RUN_BYTES = 1 << 20  # a shared gather is cut into runs of about this size, claimed one at a time
+AHEAD_BYTES = 256 * 1024  # batches from 256 KiB up are gathered ahead by helper threads
 MAX_HELPERS = 3  # helper threads at most, one for each usable core beyond the first
-PATIENCE_SECONDS = 0.002  # how long a caller waits for a helper's run before copying the batch itself
+# How long a caller waits for a batch a helper is gathering before it gathers
+# that batch itself: this, plus PATIENCE_PER_MIB for each MiB of the batch
+# (copying a MiB takes about 0.1 ms).  None: wait as long as it takes.
+PATIENCE_SECONDS: float | None = 0.001
+PATIENCE_PER_MIB = 0.001
 
 
 def usable_cores() -> int:
@@ -31,83 +36,88 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-class GatherJob:
-    """One gather, ``array[indices]`` written into ``out``, cut into runs of rows.
+class BatchJob:
+    """One batch to gather, by whichever thread claims it first.
 
-    Any thread may call ``work``: each run is claimed by exactly one thread
-    and copied with ``np.take(mode="clip")``, which releases the GIL while it
-    copies, so threads on different cores copy at the same time (the default
-    ``mode="raise"`` would first copy into a scratch array and then into
-    ``out``).  ``result`` copies the runs nobody has claimed yet, waits for the
-    others and returns ``out``.  Indices must be in range: they are clipped,
-    not checked.
+    ``claim()`` returns True to exactly one thread, which must then call
+    ``run()``: it gathers every array of the batch, with ``np.take(mode="clip")``
+    into the buffers in ``outs`` (None: into a new array), and NumPy releases
+    the GIL while it copies, so threads on different cores copy at the same
+    time.  (The default ``mode="raise"`` would first copy into a scratch array,
+    then into ``out``.)  Indices must be in range: they are clipped, not
+    checked.  ``result()`` returns the batch, a tuple of Tensors, or raises
+    what ``run`` raised.
 
     A helper whose core the system gives to another process stops in the
-    middle of its run, for a time slice of several milliseconds.  So
-    ``result`` waits at most ``PATIENCE_SECONDS`` for the helpers' runs; then
-    it gathers the whole batch again, into new memory, and returns that
-    (``overtaken`` is then true).  ``out`` is left to the late helper and is
-    never handed out: its pool reuses it only once the helper has dropped
-    the job.  On a busy machine this can make one batch more exist for a
-    moment.
+    middle of a batch for a time slice of several milliseconds.  So
+    ``result`` waits for a helper's batch at most ``PATIENCE_SECONDS`` plus
+    ``PATIENCE_PER_MIB`` per MiB; then it gathers the batch itself, into new
+    memory (``overtaken`` is then true).  The helper's buffers are never
+    handed out: the pool reuses them only once the helper has dropped the job.
     """
 
-    def __init__(self, array: np.ndarray, indices: np.ndarray, out: np.ndarray, runs: int) -> None:
-        self.array, self.indices, self.out = array, indices, out
-        runs = max(1, min(runs, len(indices)))
-        self.bounds = [len(indices) * run // runs for run in range(runs + 1)]
-        self._lock = threading.Lock()
-        self._claimed = 0
-        self._unfinished = runs
-        self._finished = threading.Lock()  # held until the last run is written
-        self._finished.acquire()
-        self._error: BaseException | None = None
-        self._process = os.getpid()
-        self.overtaken = False
+    __slots__ = ("arrays", "indices", "outs", "batch", "error", "overtaken", "_claim", "_done", "_process",
+                 "_patience")
 
-    def work(self) -> None:
-        """Copy unclaimed runs until none is left."""
-        while True:
-            with self._lock:
-                run = self._claimed
-                if run == len(self.bounds) - 1:
-                    return
-                self._claimed += 1
-            start, stop = self.bounds[run], self.bounds[run + 1]
-            try:
-                np.take(self.array, self.indices[start:stop], axis=0, out=self.out[start:stop], mode="clip")
-            except BaseException as error:  # raised by `result`, in the calling thread
-                self._error = self._error or error
-            with self._lock:
-                self._unfinished -= 1
-                if self._unfinished == 0:
-                    self._finished.release()
+    def __init__(self, arrays: tuple, indices: np.ndarray, outs: list, batch_bytes: int) -> None:
+        self.arrays, self.indices, self.outs = arrays, indices, outs
+        self.batch: tuple | None = None
+        self.error: BaseException | None = None
+        self.overtaken = False
+        self._claim = threading.Lock()
+        self._done = threading.Lock()  # held until the batch is written
+        self._done.acquire()
+        self._process = os.getpid()
+        self._patience = None if PATIENCE_SECONDS is None else PATIENCE_SECONDS + PATIENCE_PER_MIB * batch_bytes / 2**20
+
+    def claim(self) -> bool:
+        """True for the one thread that is to gather this batch; False for every other."""
+        return self._claim.acquire(blocking=False)
+
+    def run(self) -> None:
+        """Gather the batch (after a successful ``claim``)."""
+        try:
+            self.batch = gather_into(self.arrays, self.indices, self.outs)
+        except BaseException as error:  # raised by `result`, in the calling thread
+            self.error = error
+        finally:
+            self._done.release()
 
     @property
     def done(self) -> bool:
-        """True once every run is written."""
-        return self._unfinished == 0
+        """True once the batch is written (or its gather failed)."""
+        return not self._done.locked()
 
-    def result(self) -> np.ndarray:
-        """Help until every run is written; return ``out``, or raise what a run raised."""
-        if os.getpid() != self._process:
-            # A child made by fork: the threads that claimed runs were not
-            # copied into it, so copy every row here.
-            np.take(self.array, self.indices, axis=0, out=self.out, mode="clip")
-        else:
-            self.work()
-            if not self._finished.acquire(timeout=-1 if PATIENCE_SECONDS is None else PATIENCE_SECONDS):
-                self.overtaken = True  # a paused helper still holds a run: copy every row here
-                return np.take(self.array, self.indices, axis=0, mode="clip")
-        if self._error is not None:
-            raise self._error
-        out = self.out
-        self.array = self.indices = self.out = None  # a helper's queue may still hold the job
-        return out
+    def result(self) -> tuple:
+        """Wait for the batch; return it, or raise what its gather raised."""
+        if not self._done.acquire(blocking=False):
+            if os.getpid() != self._process:
+                # A child made by fork: the thread that claimed the batch was
+                # not copied into it, so gather it here.
+                self.run()
+            elif not self._done.acquire(timeout=-1 if self._patience is None else self._patience):
+                self.overtaken = True  # a paused helper holds it: gather it here, into new memory
+                return gather_into(self.arrays, self.indices, [None] * len(self.arrays))
+        if self.error is not None:
+            raise self.error
+        batch = self.batch
+        # A helper's queue may still hold the job: it must not keep the batch alive.
+        self.batch = self.outs = self.indices = None
+        return batch
+
+
+def gather_into(arrays: tuple, indices: np.ndarray, outs: list) -> tuple:
+    """The rows at ``indices`` of each array, as a tuple of Tensors: into its buffer
+    in ``outs``, or into a new array where that is None."""
+    # From a list, not a generator: a tuple built from a generator is resized
+    # as it grows, so its memory never comes from the free list that it goes
+    # back to, and that list grows to 2,000 tuples.
+    return tuple([Tensor(array[indices] if out is None else np.take(array, indices, axis=0, out=out, mode="clip"))
+                  for array, out in zip(arrays, outs)])
 
 
 class GatherHelpers:
-    """Daemon threads that work on queued ``GatherJob``s, oldest first.
+    """Daemon threads that gather queued ``BatchJob``s, oldest first.
 
     They start on first use, one for each usable core beyond the first, at
     most ``MAX_HELPERS``: none on a single core, and fewer if the system
@@ -136,23 +146,22 @@ class GatherHelpers:
                 self._jobs = jobs  # last: a caller that sees it also sees the count
             return self.count
 
-    def submit(self, job: GatherJob) -> None:
-        """Hand ``job`` to every helper; each claims runs until none is left.
+    def submit(self, job: BatchJob) -> None:
+        """Queue ``job`` for the first helper that is free.
 
-        When the helpers are behind (jobs waiting for two rounds of them),
-        the job is not queued: the caller copies its runs itself, and the
-        queue, and the memory it holds, stay bounded.
+        When the helpers are far behind (``4 * (count + 1)`` jobs waiting), the
+        job is not queued: the caller gathers it itself, and the queue stays
+        bounded.  (A job the caller has finished holds no batch.)
         """
-        for _ in range(self.count):
-            if self._jobs.qsize() >= 2 * self.count:
-                return
+        if self.count and self._jobs.qsize() < 4 * (self.count + 1):
             self._jobs.put(job)
 
     @staticmethod
     def _serve(jobs: queue.SimpleQueue) -> None:
         while True:
             job = jobs.get()
-            job.work()
+            if job.claim():
+                job.run()
             del job  # hold no batch while asleep: the loader reuses buffers nobody holds
 
     def forget(self) -> None:
@@ -178,99 +187,83 @@ class RowGather:
     """Fetch batches of stored arrays: one gather per array.
 
     Calling it with an array of indices returns their batch, a tuple of
-    Tensors.  A loader that knows its next batch can instead call
-    ``start(indices, ahead=True)`` before it finishes the current one and
-    ``finish(started)`` when the next one is asked for: in between, helper
-    threads copy the rows of each array of ``AHEAD_BYTES`` or more, and
-    ``finish`` copies whatever rows they have not reached.
+    Tensors, gathered in the calling thread.  A loader that knows its next
+    batches can instead ``start`` them (``BatchJob``s, queued for the helper
+    threads when ``share`` is true) and ``finish`` each one when it is asked
+    for: the caller gathers it unless a helper has claimed it, and while a
+    helper is still gathering it, the caller gathers a later started batch
+    that nobody has claimed instead of waiting idle.
 
     A batch of ``POOLED_BYTES`` or more is written into a buffer of the pool
     that nothing refers to any more (the caller has dropped the batch it
     held, and every view of it), else into a new buffer; the pool keeps at
-    most three per array: the batch the caller still holds, the one being
-    finished and the one gathered ahead.  Reusing memory avoids the
-    page-fault trap: a fresh multi-megabyte array may be mapped anew by the
-    C library, and the kernel then faults in and zeroes every page of it,
-    batch after batch.  A batch still in use is never overwritten.
+    most ``keep`` buffers per array.  Reusing memory avoids the page-fault
+    trap: a fresh multi-megabyte array may be mapped anew by the C library,
+    and the kernel then faults in and zeroes every page of it, batch after
+    batch.  A batch still in use is never overwritten.  The pool is used by
+    one thread at a time (a lock), so one gather may serve several epochs.
     """
 
-    def __init__(self, arrays: tuple) -> None:
+    def __init__(self, arrays: tuple, keep: int = 3) -> None:
         self.arrays = arrays
+        self.keep = keep
         self.pools = tuple([] for _ in arrays)
+        self._pool_lock = threading.Lock()
         # Bytes of one row of each array, or 0 for an array that is only ever
         # gathered by indexing into a new array (not C-contiguous, or objects).
         self.row_bytes = tuple(0 if not array.flags.c_contiguous or array.dtype.hasobject
                                else array.dtype.itemsize * math.prod(array.shape[1:]) for array in arrays)
 
     def shares(self, count: int) -> bool:
-        """True when a batch of ``count`` rows is big enough for helpers to gather some of it."""
-        return any(0 < row_bytes * count >= AHEAD_BYTES for row_bytes in self.row_bytes)
+        """True when a batch of ``count`` rows is big enough to be gathered by helpers."""
+        return sum(self.row_bytes) * count >= AHEAD_BYTES and any(self.row_bytes)
 
     def __call__(self, indices: np.ndarray) -> tuple:
-        """The batch at ``indices``, gathered in the calling thread alone."""
-        batch = []
-        for array, pool, row_bytes in zip(self.arrays, self.pools, self.row_bytes):
-            out = self._buffer(array, pool, len(indices)) if 0 < row_bytes * len(indices) >= POOLED_BYTES else None
-            batch.append(Tensor(array[indices] if out is None
-                                else np.take(array, indices, axis=0, out=out, mode="clip")))
-        return tuple(batch)
+        """The batch at ``indices``, gathered in the calling thread."""
+        return gather_into(self.arrays, indices, self._buffers(len(indices)))
 
-    def start(self, indices: np.ndarray, ahead: bool) -> list:
-        """Begin the batch at ``indices``; with ``ahead``, helpers start copying it now."""
-        threads = helpers.start() if ahead else 0
-        jobs = []
-        for array, pool, row_bytes in zip(self.arrays, self.pools, self.row_bytes):
-            batch_bytes = len(indices) * row_bytes
-            pooled = batch_bytes >= POOLED_BYTES
-            shared = threads > 0 and 0 < batch_bytes >= AHEAD_BYTES
-            if not (pooled or shared):
-                jobs.append(None)  # gathered by `finish` in one call into a new array
-                continue
-            if pooled:
-                out = self._buffer(array, pool, len(indices))
-            else:
-                out = np.empty((len(indices), *array.shape[1:]), dtype=array.dtype)
-            # At least a run for each thread; more for a big batch, so that a
-            # thread the system pauses holds back only a small part of it.
-            runs = max(threads + 1, batch_bytes // RUN_BYTES) if shared else 1
-            job = GatherJob(array, indices, out, runs)
-            if shared:
-                helpers.submit(job)
-            jobs.append(job)
-        return [indices, jobs]
-
-    def finish(self, started: list, then: list | None = None) -> tuple:
-        """Complete a batch begun by ``start`` and return it as a tuple of Tensors.
-
-        ``then`` is the batch started after it, if any.  When a helper is
-        still copying a run of this batch, the caller copies unclaimed runs
-        of ``then`` meanwhile instead of waiting idle: so each thread copies
-        whole runs with few hand-offs, and both stay busy even when the
-        caller asks for the next batch at once.
-        """
-        indices, jobs = started
-        started.clear()  # the caller's list no longer holds the batch
-        for job in jobs:
-            if job is not None:
-                job.work()
-        if then and not all(job is None or job.done for job in jobs):
-            for job in then[1]:
-                if job is not None:
-                    job.work()
-        # From a list, not a generator: a tuple built from a generator is
-        # resized as it grows, so its memory never comes from the free list
-        # that it goes back to, and that list grows to 2,000 tuples.
-        return tuple([Tensor(array[indices] if job is None else job.result())
-                      for array, job in zip(self.arrays, jobs)])
+    def start(self, indices: np.ndarray, share: bool) -> BatchJob:
+        """A job for the batch at ``indices``, queued for the helpers when ``share`` is true."""
+        job = BatchJob(self.arrays, indices, self._buffers(len(indices)), sum(self.row_bytes) * len(indices))
+        if share:
+            helpers.submit(job)
+        return job
 
     @staticmethod
-    def _buffer(array: np.ndarray, pool: list, count: int) -> np.ndarray:
-        """A buffer of the pool for ``count`` rows that nothing refers to, or a
-        new one (kept in the pool while it holds fewer than three)."""
-        for position in range(len(pool)):
-            if len(pool[position]) == count and _reference_count(pool, position) == _UNUSED:
-                return pool[position]
-        out = np.empty((count, *array.shape[1:]), dtype=array.dtype)
-        if len(pool) < 3:
-            pool.append(out)
-        return out
+    def finish(job: BatchJob, then: tuple | list = ()) -> tuple:
+        """The batch of ``job``: gathered here unless a helper claimed it.
+
+        While a helper is still gathering it, this thread gathers the jobs of
+        ``then`` (batches started after it) that nobody has claimed, in order,
+        until it is done.
+        """
+        if job.claim():
+            job.run()
+        else:
+            for later in then:
+                if job.done:
+                    break
+                if later.claim():
+                    later.run()
+        return job.result()
+
+    def _buffers(self, count: int) -> list:
+        """For each array, a buffer of its pool for ``count`` rows that nothing refers to,
+        or a new one (kept in the pool while it holds fewer than ``keep``); None for an
+        array whose batch is too small to pool."""
+        outs = []
+        with self._pool_lock:
+            for array, pool, row_bytes in zip(self.arrays, self.pools, self.row_bytes):
+                if not 0 < row_bytes * count >= POOLED_BYTES:
+                    outs.append(None)
+                    continue
+                for position in range(len(pool)):
+                    if len(pool[position]) == count and _reference_count(pool, position) == _UNUSED:
+                        outs.append(pool[position])
+                        break
+                else:
+                    out = np.empty((count, *array.shape[1:]), dtype=array.dtype)
+                    if len(pool) < self.keep:
+                        pool.append(out)
+                    outs.append(out)
+        return outs

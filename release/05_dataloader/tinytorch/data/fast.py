@@ -173,7 +173,7 @@ class FastLoader:
             ``__len__`` (batches in an epoch) and ``_epoch_order()`` (the
             sample indices of a new epoch, in order).  It is used, not changed.
         prefetch: default ``True``: on a machine with a spare core, helper
-            threads gather the next batch of a TensorDataset-like dataset
+            threads gather the next batches of a TensorDataset-like dataset
             while you use this one (see below).  ``False`` does all the work
             in the calling thread and keeps at most two batches in memory.
         transform: default ``None``.  A batch transform, or a list or tuple of
@@ -198,21 +198,27 @@ class FastLoader:
     ``__iter__``: ``dataset[i]`` for every sample, then its collation.
 
     With ``prefetch`` and no ``transform``, a TensorDataset-like dataset is
-    gathered one batch ahead: while you use batch k, helper threads (one for
-    each usable core beyond the first, none on a single core) copy runs of
-    the rows of batch k + 1, and the calling thread copies whatever runs
-    they have not claimed when you ask for it.  Whether that pays depends on
-    the machine and its load, so the loader keeps measuring it and gathers
-    in the calling thread alone while that is faster (see ``AheadChoice``;
-    ``choice.batches`` counts the batches made each way).  At most three
-    batches exist at once: the one you still hold, the one handed to you and
-    the one gathered ahead; on a busy machine, one more for a moment when
-    a helper that lost its core is overtaken (see ``_gather.GatherJob``).
-    With a ``transform`` the loader does not gather ahead.
+    gathered ahead, a whole batch at a time by each thread: when you ask for
+    batch k, batches k + 1 to k + h + 1 are queued for the h helper threads
+    (one for each usable core beyond the first, at most three, none on a
+    single core); your thread gathers batch k unless a helper has claimed
+    it, and while a helper is still gathering batch k, your thread gathers a
+    later batch that nobody has claimed instead of waiting.  So every core
+    copies while you use a batch, and also when you ask for the next one at
+    once.  Whether that pays depends on the machine and its load, so the
+    loader keeps measuring it and gathers in the calling thread alone while
+    that is faster (see ``AheadChoice``; ``choice.batches`` counts the
+    batches made each way).  At most h + 3 batches exist at once (four on
+    two cores): the one you still hold, the one handed to you and one ahead
+    for each thread; on a busy machine, one more for a moment when a helper
+    that lost its core is overtaken (see ``_gather.BatchJob``).  Without
+    gathering ahead (``prefetch=False``, a ``transform``, a single core) at
+    most two batches exist.
 
     A batch you keep, or any view of it, stays valid and unchanged after
     the loader has produced the next ones: the memory of a large batch is
-    reused only once nothing refers to it any more.
+    reused only once nothing refers to it any more.  The loader keeps those
+    buffers from one epoch to the next (as many as it used at once).
     """
 
     def __init__(self, loader: Any, prefetch: bool = True, transform: Any = None) -> None:
@@ -229,6 +235,7 @@ class FastLoader:
         self.prefetch = prefetch
         self.transforms = _as_steps(transform)
         self.choice = AheadChoice()
+        self._rows: _gather.RowGather | None = None  # kept from epoch to epoch, with its buffers
 
     def __len__(self) -> int:
         """The number of batches in an epoch: ``len(loader)``."""
@@ -246,6 +253,14 @@ class FastLoader:
     def __iter__(self) -> Iterator[Any]:
         """Yield the batches of one epoch, fetching each batch only when it is asked for."""
         fetch, fresh = batched_fetch(self.loader)
+        if isinstance(fetch, _gather.RowGather):
+            # The same stored arrays as last epoch: reuse that gather's buffers
+            # instead of faulting in new ones at the start of every epoch.
+            kept = self._rows
+            if kept is not None and len(kept.arrays) == len(fetch.arrays) and all(
+                    mine is theirs for mine, theirs in zip(kept.arrays, fetch.arrays)):
+                fetch = kept
+            self._rows = fetch
         if fetch is None:
             for batch in self.loader:
                 yield self._augment(batch, fresh=False)
@@ -258,22 +273,24 @@ class FastLoader:
         def indices_of(number: int) -> np.ndarray:
             return visit[number * size:(number + 1) * size]  # a view: no index array is copied
 
-        start = getattr(fetch, "start", None)
-        if (start is None or not self.prefetch or self.transforms or not fetch.shares(size)
-                or _gather.helpers.start() == 0):
+        helpers = 0
+        if self.prefetch and not self.transforms and isinstance(fetch, _gather.RowGather) and fetch.shares(size):
+            helpers = _gather.helpers.start()
+        if not helpers:
             for number in range(count):
                 yield self._augment(fetch(indices_of(number)), fresh)
             return
-        choice, upcoming, made = self.choice, None, []
+        # Batches started at once: this one, and one ahead for each thread (see the class docstring).
+        window = helpers + 2
+        fetch.keep = window + 2  # and the batch you hold, and one overtaken
+        choice, started, made = self.choice, deque(), []  # started: jobs of batches number, number + 1, ...
         for number in range(count):
             began = time.perf_counter()
             ahead = choice.mode()
-            current = upcoming  # started while the previous batch was made, or None
-            if current is None and ahead:
-                current = start(indices_of(number), ahead=True)
-            upcoming = start(indices_of(number + 1), ahead=True) if ahead and number + 1 < count else None
-            made.append(fetch(indices_of(number)) if current is None else fetch.finish(current, then=upcoming))
-            del current
+            if ahead:  # the later ones queued for the helpers
+                for later in range(number + len(started), min(number + window, count)):
+                    started.append(fetch.start(indices_of(later), share=later > number))
+            made.append(fetch.finish(started.popleft(), started) if started else fetch(indices_of(number)))
             choice.record(ahead, time.perf_counter() - began, len(indices_of(number)))
             yield made.pop()  # from a list: this frame holds no batch while you use it
 
