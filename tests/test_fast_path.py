@@ -287,21 +287,12 @@ def test_a_dataset_with_getitems_is_fetched_a_batch_at_a_time(as_samples):
 
 
 def test_batch_transforms_never_write_into_arrays_that_getitems_returns():
-    class Views(library.Dataset):
+    class Views(PerSample):
         """__getitems__ returns views of the stored arrays (legal: the loader must not write into them)."""
-
-        def __init__(self, images, labels):
-            self.images, self.labels = images, labels
-
-        def __len__(self):
-            return len(self.images)
-
-        def __getitem__(self, index):
-            return Tensor(self.images[index]), Tensor(self.labels[index])
 
         def __getitems__(self, indices):
             rows = slice(indices[0], indices[-1] + 1)  # unshuffled: consecutive indices
-            return Tensor(self.images[rows]), Tensor(self.labels[rows])
+            return tuple(Tensor(array[rows]) for array in self.arrays)
 
     images, labels = cifar(40)
     stored = images.copy()
