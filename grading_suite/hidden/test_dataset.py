@@ -26,6 +26,13 @@ def _ending(walked: dict) -> str:
     return "then it stopped"
 
 
+def _expect_pass(walked: dict, expected: list, situation: str, advice: str) -> None:
+    """Fail unless the walked pass yielded ``expected`` and then stopped, with the message
+    "``situation``, got <samples> <how it ended>; ``advice``"."""
+    expect(walked["samples"] == expected and walked["end"] == "stopped",
+           f"{situation}, got {_shown(walked['samples'])} {_ending(walked)}; {advice}")
+
+
 def _expect_returned(outcome: dict, what: str) -> object:
     """The plain result of a probe's ``_outcome``; fail with ``what`` when it raised."""
     info = raised(outcome)
@@ -63,10 +70,9 @@ def test_iteration_stops_at_len(observe, draw):
     values = distinct_ids(draw, draw.randint(1, 9), low=10, high=1000)
     size = len(values)
     seen = observe("dataset.strict_pass", values=values)
-    expect(seen["samples"] == values and seen["end"] == "stopped",
-           f"a dataset of length {size} whose __getitem__ raises IndexError past the end should yield "
-           f"{values} and stop, got {_shown(seen['samples'])} {_ending(seen)}; fetch only indices "
-           "0 .. len(self) - 1 in Dataset.__iter__")
+    _expect_pass(seen, values, f"a dataset of length {size} whose __getitem__ raises IndexError past the end "
+                               f"should yield {values} and stop",
+                 "fetch only indices 0 .. len(self) - 1 in Dataset.__iter__")
     expected = list(range(size))
     expect(seen["fetched"] == expected,
            f"a full pass over a dataset of length {size} should call __getitem__ with {expected}, once each, "
@@ -107,18 +113,16 @@ def test_passes_are_independent(observe):
     advice = "every iter(ds) should start a new pass with its own position in Dataset.__iter__"
     passes = _expect_returned(seen["sequential"], f"two loops over a dataset of {values} should each yield it")
     for number, walked in enumerate(passes, start=1):
-        expect(walked["samples"] == values and walked["end"] == "stopped",
-               f"loop {number} of two over a dataset of samples {values}, one after the other, should yield "
-               f"them all, got {_shown(walked['samples'])} {_ending(walked)}; {advice}")
+        _expect_pass(walked, values, f"loop {number} of two over a dataset of samples {values}, one after the "
+                                     "other, should yield them all", advice)
     rows = _expect_returned(seen["nested"], f"nested loops over a dataset of {values} should run")
     outer = [row[0] for row in rows]
     expect(outer == values,
            f"the outer one of two nested loops over a dataset of samples {values} should yield them all, got "
            f"{_shown(outer)}; {advice}")
     for first, walked in rows:
-        expect(walked["samples"] == values and walked["end"] == "stopped",
-               f"in nested loops over a dataset of samples {values}, the inner loop at outer sample {first} "
-               f"should yield them all, got {_shown(walked['samples'])} {_ending(walked)}; {advice}")
+        _expect_pass(walked, values, f"in nested loops over a dataset of samples {values}, the inner loop at "
+                                     f"outer sample {first} should yield them all", advice)
     one, two = _expect_returned(seen["interleaved"],
                                 f"two iterators over a dataset of {values}, advanced in turn, should each yield "
                                 f"its {size} samples")
@@ -134,13 +138,13 @@ def test_each_pass_fetches_afresh(observe, draw):
     values = distinct_ids(draw, size * passes, low=10, high=10**6)
     seen = observe("dataset.fresh_passes", values=values, size=size, passes=passes)
     expect(len(seen) == passes, f"the probe saw {len(seen)} passes instead of {passes}")
+    advice = "fetch every sample afresh with self[index] in each pass of Dataset.__iter__, keep no samples from " \
+             "an earlier pass"
     for number, walked in enumerate(seen):
         expected = values[number * size:(number + 1) * size]
-        expect(walked["samples"] == expected and walked["end"] == "stopped",
-               f"pass {number + 1} over a dataset of length {size} whose __getitem__ returns a new value on "
-               f"every call should yield the values of {size} new calls, {expected}, got "
-               f"{_shown(walked['samples'])} {_ending(walked)}; fetch every sample afresh with self[index] in "
-               "each pass of Dataset.__iter__, keep no samples from an earlier pass")
+        _expect_pass(walked, expected, f"pass {number + 1} over a dataset of length {size} whose __getitem__ "
+                                       f"returns a new value on every call should yield the values of {size} new "
+                                       f"calls, {expected}", advice)
 
 
 @pytest.mark.points(1)
