@@ -5,7 +5,6 @@ and the sandbox really isolates."""
 import json
 import socket
 import threading
-from pathlib import Path
 
 import nbformat
 import pytest

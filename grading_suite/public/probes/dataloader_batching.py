@@ -53,12 +53,6 @@ def loader_len(student, size: int, batch_size: int, drop_last: bool = False, ids
 
 
 @probe
-def epoch_ids(student, size: int, batch_size: int, drop_last: bool = False, ids: list | None = None):
-    """The ids of every batch of one epoch over ids_dataset(size, ids), one list per batch."""
-    return ids_of_epoch(ids_loader(student, size, batch_size, drop_last, ids))
-
-
-@probe
 def epoch_batches(student, arrays: list, batch_size: int):
     """Every batch of one epoch over make_dataset(*arrays): its description and its elements' arrays."""
     DataLoader = student.require("DataLoader")
