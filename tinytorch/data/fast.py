@@ -253,7 +253,8 @@ class FastLoader:
     def __iter__(self) -> Iterator[Any]:
         """Yield the batches of one epoch, fetching each batch only when it is asked for."""
         fetch, fresh = batched_fetch(self.loader)
-        if isinstance(fetch, _gather.RowGather):
+        gathered = isinstance(fetch, _gather.RowGather)  # rows of stored arrays, gathered here
+        if gathered:
             # The same stored arrays as last epoch: reuse that gather's buffers
             # instead of faulting in new ones at the start of every epoch.
             kept = self._rows
@@ -267,14 +268,14 @@ class FastLoader:
             return
         visit = np.asarray(self.loader._epoch_order())
         size, count = int(self.loader.batch_size), len(self.loader)
-        if isinstance(fetch, _gather.RowGather):  # its gathers clip indices: check them once here
+        if gathered:  # its gathers clip indices: check them once here
             _check_order(visit, len(self.loader.dataset))
 
         def indices_of(number: int) -> np.ndarray:
             return visit[number * size:(number + 1) * size]  # a view: no index array is copied
 
         helpers = 0
-        if self.prefetch and not self.transforms and isinstance(fetch, _gather.RowGather) and fetch.shares(size):
+        if self.prefetch and not self.transforms and gathered and fetch.shares(size):
             helpers = _gather.helpers.start()
         if not helpers:
             for number in range(count):
