@@ -10,17 +10,8 @@ import random
 import numpy as np
 from hypothesis import strategies as st
 
-from grading_suite.public.checks import distinct_ids, epoch_hint, expect, positions_of
-
-
-def _ids(draw, size):
-    """``size`` distinct drawn sample ids, below 2**24 so they stay exact in float32."""
-    return distinct_ids(draw, size, high=2**24)
-
-
-def _seed(draw):
-    """A drawn int seed for DataLoader(..., seed=...)."""
-    return draw.randrange(1, 10**6)
+from grading_suite.public.checks import epoch_hint, expect, positions_of
+from grading_suite.public.test_dataloader_shuffle import _ids, _seed  # noqa: F401 - the public cell's own draws
 
 
 def _big_seed(draw):
